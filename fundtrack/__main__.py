@@ -1,0 +1,5 @@
+import sys
+
+from fundtrack.cli import main
+
+sys.exit(main())

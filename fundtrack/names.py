@@ -1,0 +1,37 @@
+"""Normalising names so one fund is one fund across sheets, files and people."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str | None) -> str:
+    """The natural key of a fund or company name.
+
+    NFKC folds full-width letters, digits and brackets （） to their half-width forms,
+    and all white space (including U+3000) is removed: finance staff write
+    `武汉光谷 (有限合伙)` and `武汉光谷（有限合伙）` for the same partnership.
+    """
+    if name is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name))
+    s = _SPACES.sub("", s)
+    return s.casefold()
+
+
+def clean_display_name(name: str | None) -> str:
+    """The name as shown: NFKC-cleaned stray spaces but Chinese full-width brackets kept."""
+    if name is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name)).strip()
+    s = _SPACES.sub(" ", s)
+    # Chinese legal names use full-width brackets; keep them uniform for display.
+    s = s.replace("(", "（").replace(")", "）")
+    s = re.sub(r"\s*（\s*", "（", s)
+    s = re.sub(r"\s*）\s*", "）", s)
+    # Spaces between two CJK characters are typing accidents.
+    s = re.sub(r"(?<=[\u3400-\u9fff）]) (?=[\u3400-\u9fff（])", "", s)
+    return s
