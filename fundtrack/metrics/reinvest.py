@@ -8,7 +8,7 @@ Direct investments of the guidance fund never count.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ def required_fen(multiple, committed_fen: int) -> int:
     if multiple is None or committed_fen == 0:
         return 0
     q = Decimal(str(multiple)) * Decimal(int(committed_fen))
-    return int(q.to_integral_value())
+    return int(q.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def reinvest_by_edge(edges: pd.DataFrame, investments: pd.DataFrame) -> pd.DataFrame:
