@@ -186,7 +186,8 @@ def generate(url: str, scale: float = 1.0, seed: int = 7, end: date = date(2026,
                     flows.append({**base, "flow_type": "valuation",
                                   "amount": yuan(paid * rng.uniform(0.8, 1.6) * (1 + 0.02 * j))})
         # Funds → companies: the investment as a contribution, then yearly valuations and some distributions.
-        per_inv = max(1.0, (n_flows_target - len(flows)) / max(1, len(invs)))
+        # Recent investments run out of dates before their share of flows: ask for a fifth more.
+        per_inv = max(1.0, 1.2 * (n_flows_target - len(flows)) / max(1, len(invs)))
         for iv in invs:
             tk = f"C:{iv['company_id']}"
             base = dict(investor_id=iv["investor_id"], target_fund_id=None, target_company_id=iv["company_id"],
@@ -195,7 +196,7 @@ def generate(url: str, scale: float = 1.0, seed: int = 7, end: date = date(2026,
             d = iv["invested_on"]
             flows.append({**base, "flow_date": d, "flow_type": "contribution", "amount": iv["amount"]})
             for j in range(1, k):
-                d = d + timedelta(days=rng.randrange(60, 200))
+                d = d + timedelta(days=rng.randrange(30, 150))
                 if d > end:
                     break
                 typ = "distribution" if rng.random() < 0.15 else "valuation"

@@ -65,7 +65,7 @@ def reinvest_by_edge(edges: pd.DataFrame, investments: pd.DataFrame) -> pd.DataF
     cache: dict = {}
     flags = pairs["reinvest_flag"].astype(object).where(pairs["reinvest_flag"].notna(), None)
     local = []
-    for f, p, r in zip(flags, pairs["registered_place"], pairs["investor_region"]):
+    for f, p, r in zip(flags.tolist(), pairs["registered_place"].tolist(), pairs["investor_region"].tolist()):
         k = (f, p, r)
         v = cache.get(k)
         if v is None:

@@ -25,7 +25,10 @@ def fen(col, dialect: str):
 
 def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
     rows = conn.execute(stmt).all()
-    return pd.DataFrame.from_records(rows, columns=columns)
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    # Transposing the tuples first is ~5x faster than DataFrame.from_records on Row objects.
+    return pd.DataFrame({c: list(col) for c, col in zip(columns, zip(*rows))})
 
 
 FUND_COLUMNS = ["id", "kind", "name", "level", "sponsor", "manager", "region", "amac_code", "committed",
@@ -114,6 +117,24 @@ def load_investments(conn, as_of: date | None, investor_ids=None) -> pd.DataFram
     return df
 
 
+def load_investment_sums(conn, as_of: date | None) -> pd.DataFrame:
+    """Investments summed per investor, 返投 flag and registered place: all the summary needs,
+    at a fraction of the rows and with no per-row dates to parse."""
+    d = conn.dialect.name
+    stmt = (
+        select(Investment.investor_id, Investment.reinvest_flag, Company.registered_place,
+               fen(func.sum(Investment.amount), d).label("amount"))
+        .join(Company, Company.id == Investment.company_id)
+        .group_by(Investment.investor_id, Investment.reinvest_flag, Company.registered_place)
+    )
+    if as_of is not None:
+        stmt = stmt.where(Investment.invested_on <= as_of)
+    df = _frame(conn, stmt, ["investor_id", "reinvest_flag", "registered_place", "amount"])
+    df["amount"] = df["amount"].astype("int64")
+    df["reinvest_flag"] = df["reinvest_flag"].astype(object).where(df["reinvest_flag"].notna(), None)
+    return df
+
+
 def load_flows(conn, as_of: date | None, investor_ids=None, by_target: bool = False) -> pd.DataFrame:
     """Contributions, distributions and fees summed per investor (and target), date and type."""
     d = conn.dialect.name
@@ -168,17 +189,20 @@ class Portfolio:
     valuations: pd.DataFrame  # latest per stake
 
 
-def load_portfolio(engine: Engine, as_of: date, with_flows: bool = True, guidance_flows_only: bool = False) -> Portfolio:
+def load_portfolio(engine: Engine, as_of: date, with_flows: bool = True, guidance_flows_only: bool = False,
+                   detail: bool = True) -> Portfolio:
+    """The ledger as of a date. `detail=False` loads only what the summary needs: investments
+    summed per investor/flag/place, flows per investor/date/type (no per-stake rows)."""
     with engine.connect() as conn:
         funds = load_funds(conn, as_of)
         edges = load_edges(conn, as_of)
         known = set(funds["id"])
         edges = edges[edges["investor_id"].isin(known) & edges["investee_id"].isin(known)].reset_index(drop=True)
-        investments = load_investments(conn, as_of)
+        investments = load_investments(conn, as_of) if detail else load_investment_sums(conn, as_of)
         investments = investments[investments["investor_id"].isin(known)].reset_index(drop=True)
         ids = list(funds.loc[funds["kind"] == "guidance", "id"]) if guidance_flows_only else None
         if with_flows:
-            flows = load_flows(conn, as_of, ids, by_target=True)
+            flows = load_flows(conn, as_of, ids, by_target=detail)
             vals = load_latest_valuations(conn, as_of, ids)
         else:
             flows = pd.DataFrame(columns=["investor_id", "target_key", "flow_date", "flow_type", "amount"])

@@ -160,7 +160,7 @@ def summarise(p: Portfolio) -> Summary:
 
 def portfolio_summary(engine: Engine, as_of: date | None = None) -> Summary:
     as_of = as_of or date.today()
-    return summarise(load_portfolio(engine, as_of, guidance_flows_only=True))
+    return summarise(load_portfolio(engine, as_of, guidance_flows_only=True, detail=False))
 
 
 def summary_json(s: Summary) -> dict:
