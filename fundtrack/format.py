@@ -7,11 +7,11 @@ from decimal import Decimal
 NONE = "—"
 
 
-def fmt_wan(fen) -> str:
-    """fen → 万元 with thousands separators and two decimals."""
+def fmt_wan(fen, places: int = 2) -> str:
+    """fen → 万元 with thousands separators (two decimals unless told)."""
     if fen is None:
         return NONE
-    return f"{Decimal(int(fen)) / Decimal(1_000_000):,.2f}"
+    return f"{Decimal(int(fen)) / Decimal(1_000_000):,.{places}f}"
 
 
 def fmt_yuan(fen) -> str:
