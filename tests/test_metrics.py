@@ -184,3 +184,18 @@ def test_lookthrough_sums_over_diamond_paths():
                           "investee_committed": [100, 100, 50, 50]})
     shares = effective_shares([1], edges).set_index("fund_id")["share"]
     assert shares[4] == pytest.approx(0.1 * 0.1 + 0.2 * 0.1)
+
+
+def test_xirr_is_scale_free_for_huge_pooled_amounts():
+    dates = [date(2008, 1, 1), date(2008, 3, 1), date(2008, 10, 30), date(2009, 2, 15), date(2009, 4, 1)]
+    amounts = [-10000, 2750, 4250, 3250, 2750]
+    big = [a * 10**11 for a in amounts]  # 1e15 yuan-scale flows, as a whole portfolio pooled in fen
+    assert xirr(dates, big) == pytest.approx(xirr(dates, amounts), abs=1e-9)
+
+
+def test_bisection_fallback_finds_the_same_root():
+    from fundtrack.metrics.performance import _bisect_xirr
+
+    s = pd.Series([-10000, 2750, 4250, 3250, 2750],
+                  index=pd.to_datetime(["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]))
+    assert _bisect_xirr(s / 10000) == pytest.approx(0.373362535, abs=1e-8)

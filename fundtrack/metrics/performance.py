@@ -34,13 +34,44 @@ def xirr(dates, amounts) -> float | None:
         return None
     import pyxirr
 
+    # XIRR is scale-free; pyxirr's Newton steps fail to converge on pooled portfolios whose
+    # flows run to 1e14 fen, so solve on amounts scaled to at most 1.
+    s = s / s.abs().max()
+    days = [d.date() for d in s.index]
     try:
-        r = pyxirr.xirr([d.date() for d in s.index], s.to_list(), silent=True)
+        r = pyxirr.xirr(days, s.to_list(), silent=True)
     except Exception:  # pyxirr raises on inputs it cannot solve
-        return None
+        r = None
     if r is None or not np.isfinite(r):
-        return None
-    return float(r)
+        r = _bisect_xirr(s)
+    return None if r is None else float(r)
+
+
+def _bisect_xirr(s: pd.Series) -> float | None:
+    """Fallback root search by bisection on the Excel NPV (actual/365); None if no root is bracketed."""
+    t = ((s.index - s.index[0]).days.to_numpy() / 365.0)
+    v = s.to_numpy()
+
+    def npv(rate: float) -> float:
+        return float(np.sum(v / np.power(1.0 + rate, t)))
+
+    grid = [-0.99, -0.9, -0.5, -0.2, 0.0, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+    vals = [npv(g) for g in grid]
+    for (a, fa), (b, fb) in zip(zip(grid, vals), zip(grid[1:], vals[1:])):
+        if fa == 0:
+            return a
+        if fa * fb < 0:
+            for _ in range(200):
+                m = (a + b) / 2
+                fm = npv(m)
+                if abs(fm) < 1e-12 or (b - a) < 1e-12:
+                    return m
+                if fa * fm < 0:
+                    b, fb = m, fm
+                else:
+                    a, fa = m, fm
+            return (a + b) / 2
+    return None
 
 
 @dataclass(frozen=True)
