@@ -54,25 +54,31 @@ def check(funds: pd.DataFrame, edges: pd.DataFrame, investments: pd.DataFrame, a
 
     # Guidance fund the largest investor: its commitment exceeds every other recorded commitment
     # and the capital nobody recorded (size − all recorded), so no unseen LP can be larger.
-    if thresholds.get("forbid_largest_investor", True) and len(edges):
-        recorded = edges.groupby("investee_id")["committed"].agg(["sum", "max", "count"])
+    if thresholds.get("forbid_largest_investor", True) and len(g_edges):
+        # Largest other recorded commitment per sub-fund: the top one, or the runner-up for the top investor.
+        ranked = edges.sort_values("committed", ascending=False)
+        top = ranked.groupby("investee_id").nth(0).set_index("investee_id")
+        second = ranked.groupby("investee_id").nth(1).set_index("investee_id")["committed"]
+        recorded = edges.groupby("investee_id")["committed"].sum()
         for r in g_edges.itertuples(index=False):
-            rec = recorded.loc[r.investee_id]
-            others_max = edges[(edges["investee_id"] == r.investee_id) & (edges["investor_id"] != r.investor_id)][
-                "committed"].max() if rec["count"] > 1 else 0
-            unrecorded = r.investee_committed - rec["sum"]
-            if r.committed > max(others_max or 0, unrecorded) and r.investee_committed > 0:
+            if r.investee_committed <= 0:
+                continue
+            is_top = top.at[r.investee_id, "investor_id"] == r.investor_id
+            others_max = int(second.get(r.investee_id, 0)) if is_top else int(top.at[r.investee_id, "committed"])
+            unrecorded = r.investee_committed - int(recorded[r.investee_id])
+            if r.committed > max(others_max, unrecorded):
                 out.append(Breach("largest_investor", r.investor_id, names[r.investor_id],
                                   names.get(r.investee_id, ""), ratio(r.committed, r.investee_committed) or 0.0,
                                   0.5))
 
+    required_leverage = funds.set_index("id")["required_leverage"].to_dict()
     if edge_figs is not None and len(edge_figs):
         floor = float(thresholds["reinvest_min_ratio"])
         for r in edge_figs.itertuples(index=False):
             if r.reinvest_required > 0 and (r.reinvest_ratio or 0.0) < floor - 1e-12:
                 out.append(Breach("reinvest_below", r.investor_id, names[r.investor_id], names.get(r.investee_id, ""),
                                   r.reinvest_ratio or 0.0, floor))
-            req = funds.set_index("id").at[r.investee_id, "required_leverage"] if r.investee_id in names else None
+            req = required_leverage.get(r.investee_id)
             if req is not None and r.leverage_total is not None and r.leverage_total < float(req) - 1e-12:
                 out.append(Breach("leverage_below", r.investor_id, names[r.investor_id], names.get(r.investee_id, ""),
                                   r.leverage_total, float(req), "multiple"))
