@@ -1,0 +1,375 @@
+"""Typed sheet rows → the things they describe, keyed by natural key, checked on their own.
+
+No database here: this step finds what is wrong with the files by themselves — blank required
+cells, negative or impossible amounts, the same natural key twice — and merges rows that
+describe the same fund or company (a sub-fund backed by two guidance funds has two rows).
+Names become keys with fundtrack.names.normalise_name, so `武汉光谷 (有限合伙)` and
+`武汉光谷（有限合伙）` are one fund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from fundtrack.money import ZERO
+from fundtrack.names import normalise_name
+
+from importers.problems import Problems, cell_ref
+from importers.records import SheetRecords
+
+
+@dataclass(slots=True)
+class Src:
+    """Where a record came from: enough to name its cells in a message and to stamp provenance."""
+
+    sheet: SheetRecords
+    j: int  # position in sheet.rows
+    probs: Problems
+    file_idx: int
+
+    @property
+    def row(self) -> int:
+        return self.sheet.rows[self.j]
+
+    def cell(self, key: str) -> str:
+        return cell_ref(self.sheet.col(key), self.row)
+
+    def where(self, key: str) -> str:
+        return f"{self.sheet.sheet}!{self.cell(key)}"
+
+    def error(self, key: str | None, zh: str, en: str) -> None:
+        self.probs.add(self.sheet.col(key) if key else None, self.row, zh, en)
+
+    def mark(self, outcome: int) -> None:
+        """Row outcome for the counts: 0 unchanged, 1 changed, 2 added (a row keeps its highest)."""
+        o = self.sheet.outcome
+        if outcome > o[self.j]:
+            o[self.j] = outcome
+
+
+@dataclass(slots=True)
+class FundIn:
+    key: str
+    kind: str
+    values: dict  # model column → value, only for columns the sheet has
+    src: Src
+
+
+@dataclass(slots=True)
+class CommitmentIn:
+    investor: str  # fund key
+    investee: str
+    values: dict
+    src: Src
+
+
+@dataclass(slots=True)
+class CompanyIn:
+    name_key: str
+    uscc: str | None
+    values: dict
+    src: Src
+    srcs_for_name: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class InvestmentIn:
+    investor: str
+    company: CompanyIn
+    round: str
+    invested_on: date
+    values: dict
+    src: Src
+
+
+@dataclass(slots=True)
+class FlowIn:
+    investor: str
+    target_text: str
+    flow_date: date
+    flow_type: str
+    amount: Decimal
+    src: Src
+
+
+@dataclass
+class Entities:
+    funds: dict[str, FundIn] = field(default_factory=dict)
+    commitments: dict[tuple[str, str], CommitmentIn] = field(default_factory=dict)
+    companies: list[CompanyIn] = field(default_factory=list)
+    investments: list[InvestmentIn] = field(default_factory=list)
+    flows: list[FlowIn] = field(default_factory=list)
+    # Fund references to resolve against the file and the database: (key, src, field).
+    fund_refs: list[tuple[str, Src, str]] = field(default_factory=list)
+
+
+FUND_COLUMNS_GUIDANCE = ("level", "sponsor", "manager", "region", "committed", "paid_in", "inception", "term",
+                         "reinvest_multiple")
+FUND_COLUMNS_SUB = ("manager", "amac_code", "committed", "paid_in", "required_leverage", "reinvest_multiple",
+                    "focus", "region", "inception", "investment_period_end", "term_end", "status")
+MONEY_DEFAULT_ZERO = frozenset({"committed", "paid_in", "exit_proceeds"})
+INVESTMENT_COLUMNS = ("equity_share", "fair_value", "reinvest_flag", "exit_status", "exit_proceeds", "exited_on")
+
+
+def _present(rec: SheetRecords, keys) -> list[str]:
+    return [k for k in keys if k in rec.values]
+
+
+def _row_values(rec: SheetRecords, j: int, keys) -> dict:
+    out = {}
+    for k in keys:
+        v = rec.values[k][j]
+        if v is None and k in MONEY_DEFAULT_ZERO:
+            v = ZERO
+        out[k] = v
+    return out
+
+
+def _require(rec: SheetRecords, j: int, src: Src) -> bool:
+    """Report blank required cells; True when the row is complete."""
+    ok = True
+    for f in rec.kind.fields:
+        if f.required and f.key in rec.values and rec.values[f.key][j] is None:
+            if j not in rec.bad or rec.col(f.key) is None:
+                src.error(f.key, f"{f.header} 不能为空", f"{f.en} is required")
+            ok = False
+        elif f.required and f.key not in rec.values:
+            ok = False  # reported once for the whole column
+    return ok
+
+
+def _negative(src: Src, key: str, label: str, en: str, v) -> bool:
+    if v is not None and v < 0:
+        src.error(key, f"{label} 不能为负数（{v:,}元）", f"{en} cannot be negative ({v:,} yuan)")
+        return True
+    return False
+
+
+def _over(src: Src, key: str, a, b, zh: str, en: str) -> bool:
+    if a is not None and b is not None and a > b:
+        src.error(key, f"{zh}（{a:,}元 > {b:,}元）", f"{en} ({a:,} > {b:,} yuan)")
+        return True
+    return False
+
+
+class Builder:
+    """Collects the entities of all sheets of all files, in file order."""
+
+    def __init__(self):
+        self.e = Entities()
+        self._fund_src: dict[str, Src] = {}
+        self._company_by_uscc: dict[str, CompanyIn] = {}
+        self._company_by_name: dict[str, CompanyIn] = {}
+        self._investment_keys: dict[tuple, Src] = {}
+        self._flow_keys: dict[tuple, Src] = {}
+
+    def add(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        rec.outcome = [0] * len(rec.rows)
+        getattr(self, f"_add_{rec.kind.key}")(rec, file_idx, probs)
+
+    # ---- funds
+
+    def _merge_fund(self, key: str, kind: str, values: dict, src: Src, label_key: str) -> None:
+        old = self.e.funds.get(key)
+        if old is None:
+            self.e.funds[key] = FundIn(key, kind, values, src)
+            return
+        if old.kind != kind:
+            src.error(label_key, f"基金“{values['name']}”已在 {old.src.where('name')} 作为"
+                      f"{'引导基金' if old.kind == 'guidance' else '子基金'}出现",
+                      f"fund “{values['name']}” already appears as a {old.kind} fund at {old.src.where('name')}")
+            return
+        if kind == "guidance":
+            src.error(label_key, f"重复：基金“{values['name']}”已在 {old.src.where('name')} 出现",
+                      f"duplicate: fund “{values['name']}” already at {old.src.where('name')}")
+            return
+        # The same sub-fund on a second row (another investor): its own figures must agree.
+        for k, v in values.items():
+            if k == "name" or k not in old.values:
+                continue
+            if old.values[k] != v and v is not None and old.values[k] is not None:
+                f = src.sheet.kind.field(k)
+                src.error(k, f"与 {old.src.where(k)} 的{f.header}不一致（同一子基金）",
+                          f"disagrees with {old.src.where(k)} on {f.en} (same sub-fund)")
+            elif old.values[k] is None and v is not None:
+                old.values[k] = v
+
+    def _add_guidance(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        cols = _present(rec, FUND_COLUMNS_GUIDANCE)
+        names = rec.values.get("name")
+        if names is None:
+            return
+        for j in range(len(rec.rows)):
+            src = Src(rec, j, probs, file_idx)
+            if not _require(rec, j, src) or j in rec.bad:
+                continue
+            v = _row_values(rec, j, cols)
+            bad = _negative(src, "committed", "认缴规模", "committed size", v.get("committed"))
+            bad |= _negative(src, "paid_in", "实缴规模", "paid-in", v.get("paid_in"))
+            if not bad:
+                _over(src, "paid_in", v.get("paid_in"), v.get("committed"),
+                      "实缴规模超过认缴规模", "paid-in exceeds the committed size")
+            v["name"] = names[j]
+            self._merge_fund(normalise_name(names[j]), "guidance", v, src, "name")
+
+    def _add_sub(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        cols = _present(rec, FUND_COLUMNS_SUB)
+        names, investors = rec.values.get("name"), rec.values.get("investor")
+        if names is None or investors is None:
+            return
+        g_c = rec.values.get("g_committed")
+        g_p = rec.values.get("g_paid_in")
+        for j in range(len(rec.rows)):
+            src = Src(rec, j, probs, file_idx)
+            if not _require(rec, j, src) or j in rec.bad:
+                continue
+            v = _row_values(rec, j, cols)
+            gc = g_c[j] if g_c else None
+            gp = (g_p[j] if g_p[j] is not None else ZERO) if g_p else None
+            bad = False
+            for key, label, en, x in (("committed", "认缴规模", "committed size", v.get("committed")),
+                                      ("paid_in", "实缴规模", "paid-in", v.get("paid_in")),
+                                      ("g_committed", "引导基金认缴", "guidance commitment", gc),
+                                      ("g_paid_in", "引导基金实缴", "guidance paid-in", gp)):
+                bad |= _negative(src, key, label, en, x)
+            if not bad:
+                _over(src, "paid_in", v.get("paid_in"), v.get("committed"),
+                      "子基金实缴规模超过认缴规模", "paid-in exceeds the committed size")
+                _over(src, "g_committed", gc, v.get("committed"),
+                      "引导基金认缴超过子基金认缴规模", "the guidance commitment exceeds the sub-fund's size")
+                _over(src, "g_paid_in", gp, gc,
+                      "引导基金实缴超过引导基金认缴", "guidance paid-in exceeds the guidance commitment")
+            key = normalise_name(names[j])
+            inv = normalise_name(investors[j])
+            if inv == key:
+                src.error("investor", "子基金不能出资给自己", "a fund cannot commit to itself")
+                continue
+            v["name"] = names[j]
+            self._merge_fund(key, "sub", v, src, "name")
+            ck = (inv, key)
+            old = self.e.commitments.get(ck)
+            if old is not None:
+                src.error("name", f"重复：{investors[j]} 对 {names[j]} 的出资已在 {old.src.where('name')} 出现",
+                          f"duplicate: {investors[j]}'s commitment to {names[j]} already at {old.src.where('name')}")
+                continue
+            cv = {"committed": gc if gc is not None else ZERO}
+            if g_p is not None:
+                cv["paid_in"] = gp
+            if "inception" in rec.values:
+                cv["committed_on"] = rec.values["inception"][j]
+            self.e.commitments[ck] = CommitmentIn(inv, key, cv, src)
+            self.e.fund_refs.append((inv, src, "investor"))
+
+    # ---- investments and companies
+
+    def _company(self, name: str, uscc: str | None, j: int, rec: SheetRecords, src: Src,
+                 industry, place) -> CompanyIn:
+        nk = normalise_name(name)
+        c = None
+        if uscc:
+            c = self._company_by_uscc.get(uscc)
+            if c is not None and c.name_key != nk:
+                src.probs.warn(rec.col("company"), src.row,
+                               f"统一社会信用代码 {uscc} 在 {c.src.where('company')} 对应“{c.values['name']}”，"
+                               f"此处名称不同，按前者处理",
+                               f"USCC {uscc} names “{c.values['name']}” at {c.src.where('company')}; "
+                               "the different name here is ignored")
+        if c is None:
+            named = self._company_by_name.get(nk)
+            if named is not None and (uscc is None or named.uscc is None or named.uscc == uscc):
+                c = named
+                if uscc and named.uscc is None:
+                    named.uscc = uscc
+                    self._company_by_uscc[uscc] = named
+            elif named is not None:
+                src.error("uscc", f"企业“{name}”在 {named.src.where('uscc')} 的统一社会信用代码为 {named.uscc}，"
+                          "与此处不同", f"company “{name}” has USCC {named.uscc} at {named.src.where('uscc')}, "
+                          "a different code here")
+                return None
+        if c is None:
+            c = CompanyIn(nk, uscc, {"name": name}, src)
+            self.e.companies.append(c)
+            if uscc:
+                self._company_by_uscc[uscc] = c
+            self._company_by_name.setdefault(nk, c)
+        # Descriptive fields: the first non-blank value in the files wins.
+        if industry is not None and c.values.get("industry") is None:
+            c.values["industry"] = industry
+        if place is not None and c.values.get("registered_place") is None:
+            c.values["registered_place"] = place
+        return c
+
+    def _add_investment(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        val = rec.values
+        if "company" not in val or "investor" not in val or "invested_on" not in val or "amount" not in val:
+            return
+        cols = _present(rec, INVESTMENT_COLUMNS)
+        companies, investors, dates, amounts = val["company"], val["investor"], val["invested_on"], val["amount"]
+        usccs = val.get("uscc")
+        rounds = val.get("round")
+        industry = val.get("industry")
+        place = val.get("registered_place")
+        bad_rows = rec.bad
+        builder_keys = self._investment_keys
+        for j in range(len(rec.rows)):
+            src = Src(rec, j, probs, file_idx)
+            if (companies[j] is None or investors[j] is None or dates[j] is None or amounts[j] is None) \
+                    and not _require(rec, j, src):
+                continue
+            if j in bad_rows:
+                continue
+            v = _row_values(rec, j, cols) if cols else {}
+            v["amount"] = amounts[j]
+            bad = False
+            for key, label, en in (("amount", "投资金额", "amount"), ("fair_value", "最新估值", "fair value"),
+                                   ("exit_proceeds", "退出金额", "exit proceeds")):
+                if v.get(key) is not None and v[key] < 0:
+                    bad |= _negative(src, key, label, en, v[key])
+            if bad:
+                continue
+            company = self._company(companies[j], usccs[j] if usccs else None, j, rec, src,
+                                    industry[j] if industry else None, place[j] if place else None)
+            if company is None:
+                continue
+            inv = normalise_name(investors[j])
+            rnd = rounds[j] if rounds and rounds[j] is not None else ""
+            key = (inv, id(company), rnd, dates[j])
+            old = builder_keys.get(key)
+            if old is not None:
+                src.error("company", f"重复：同一投资主体、企业、轮次和日期的投资已在第 {old.row} 行"
+                          f"（{old.sheet.sheet}）出现", f"duplicate: the same investor, company, round and date "
+                          f"already at row {old.row} ({old.sheet.sheet})")
+                continue
+            builder_keys[key] = src
+            self.e.investments.append(InvestmentIn(inv, company, rnd, dates[j], v, src))
+            self.e.fund_refs.append((inv, src, "investor"))
+
+    # ---- cash flows
+
+    def _add_cash_flow(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        val = rec.values
+        need = ("investor", "target", "flow_date", "flow_type", "amount")
+        if any(k not in val for k in need):
+            return
+        inv_, tgt_, d_, t_, a_ = (val[k] for k in need)
+        for j in range(len(rec.rows)):
+            src = Src(rec, j, probs, file_idx)
+            if not _require(rec, j, src) or j in rec.bad:
+                continue
+            if t_[j] == "valuation" and a_[j] < 0:
+                _negative(src, "amount", "估值", "valuation", a_[j])
+                continue
+            inv = normalise_name(inv_[j])
+            tkey = normalise_name(tgt_[j])
+            key = (inv, tkey, d_[j], t_[j])
+            old = self._flow_keys.get(key)
+            if old is not None:
+                src.error("amount", f"重复：同一出资方、被投对象、日期和类型的流水已在 {old.where('amount')} 出现"
+                          "（同日多笔请合并为一行）", f"duplicate: the same investor, investee, date and type "
+                          f"already at {old.where('amount')} (sum same-day amounts into one row)")
+                continue
+            self._flow_keys[key] = src
+            self.e.flows.append(FlowIn(inv, tgt_[j], d_[j], t_[j], a_[j], src))
+            self.e.fund_refs.append((inv, src, "investor"))

@@ -1,0 +1,285 @@
+"""Reading one cell's value the way finance staff wrote it.
+
+calamine hands us floats, dates, bools and strings; CSV hands us strings only. Every parser
+accepts all of these. Amounts never pass through binary floating point after the reader:
+text goes straight to Decimal, and a float from calamine goes through its repr (the shortest
+decimal that reads back to the same double, i.e. what Excel displays) — DESIGN §1.
+
+Parsers raise CellError (both languages); the caller pins the error to a cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from fundtrack.money import CENT
+from fundtrack.names import clean_display_name
+
+from importers.fields import FLOW_TYPE_WORDS, LEVEL_WORDS
+from importers.problems import CellError
+
+UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+RATIO_PLACES = Decimal("0.00000001")  # NUMERIC(18, 8)
+
+# What people type into a cell to mean "nothing here".
+BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "n/a", "na", "无", "空", "null", "none"})
+
+_SPACES = re.compile(r"\s+")
+_NUM_UNIT = re.compile(r"(亿元|万元|元|亿|万)$")
+_NUM = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?")
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def is_blank(v) -> bool:
+    if v is None:
+        return True
+    if type(v) is str:
+        return not v or _nfkc(v).strip().casefold() in BLANK_MARKS
+    return False
+
+
+def _show(v) -> str:
+    """A value quoted in a message, short."""
+    s = str(v)
+    return s if len(s) <= 40 else s[:37] + "…"
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def text_to_decimal(text: str) -> tuple[Decimal, str | None]:
+    """`1,234.56`, `１２３４`, `(1,234.00)`, `￥5,000`, `500万元` → (Decimal, unit named in the cell)."""
+    s = _SPACES.sub("", _nfkc(text)).replace("−", "-").replace("，", ",")
+    s = s.lstrip("¥$").replace("¥", "")
+    neg = False
+    if len(s) > 2 and s[0] == "(" and s[-1] == ")":
+        neg, s = True, s[1:-1]
+    unit = None
+    m = _NUM_UNIT.search(s)
+    if m:
+        unit = {"亿": "亿元", "万": "万元"}.get(m.group(1), m.group(1))
+        s = s[: m.start()]
+    s = s.lstrip("¥").replace(",", "")
+    if s.endswith("%"):
+        raise CellError(f'"{_show(text)}" 是百分数，不是金额', f'"{_show(text)}" is a percentage, not an amount')
+    if not _NUM.fullmatch(s.casefold()):
+        raise CellError(f'"{_show(text)}" 不是数字', f'"{_show(text)}" is not a number')
+    d = Decimal(s)
+    return (-d if neg else d), unit
+
+
+def to_decimal(v) -> tuple[Decimal, str | None]:
+    """Any numeric cell value to Decimal, plus a unit written in the cell (text only)."""
+    t = type(v)
+    if t is float:
+        if v != v or v in (float("inf"), float("-inf")):
+            raise CellError(f'"{v}" 不是数字', f'"{v}" is not a number')
+        return Decimal(repr(v)), None
+    if t is int:
+        return Decimal(v), None
+    if t is str:
+        return text_to_decimal(v)
+    if t is Decimal:
+        return v, None
+    raise CellError(f'"{_show(v)}" 不是数字', f'"{_show(v)}" is not a number')
+
+
+def money(v, factor: Decimal | None) -> Decimal:
+    """An amount in 元 quantised to the fen. `factor` is the column's unit; None = unit unknown."""
+    d, unit = to_decimal(v)
+    f = UNIT_FACTORS[unit] if unit else factor
+    if f is None:
+        raise CellError("金额未注明单位", "the amount's unit is not stated")
+    return (d * f).quantize(CENT)
+
+
+# ---------------------------------------------------------------- ratios
+
+
+def percent_parts(v) -> tuple[Decimal, bool]:
+    """(number, written-with-%)."""
+    if type(v) is str:
+        s = _SPACES.sub("", _nfkc(v))
+        if s.endswith("%"):
+            try:
+                return Decimal(s[:-1].replace(",", "")), True
+            except InvalidOperation:
+                raise CellError(f'"{_show(v)}" 不是百分比', f'"{_show(v)}" is not a percentage') from None
+    try:
+        d, unit = to_decimal(v)
+    except CellError:
+        raise CellError(f'"{_show(v)}" 不是百分比', f'"{_show(v)}" is not a percentage') from None
+    if unit:
+        raise CellError(f'"{_show(v)}" 不是百分比', f'"{_show(v)}" is not a percentage')
+    return d, False
+
+
+def multiple(v) -> Decimal:
+    """A multiple (放大倍数 / 返投倍数): `2`, `2倍`, `1.5x`, `150%`."""
+    s = _SPACES.sub("", _nfkc(str(v))).casefold() if type(v) is str else None
+    if s is not None:
+        if s.endswith("%"):
+            try:
+                return (Decimal(s[:-1]) / 100).quantize(RATIO_PLACES)
+            except InvalidOperation:
+                pass
+        s = s.removesuffix("倍").removesuffix("x")
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            raise CellError(f'"{_show(v)}" 不是倍数', f'"{_show(v)}" is not a multiple') from None
+    else:
+        try:
+            d, _ = to_decimal(v)
+        except CellError:
+            raise CellError(f'"{_show(v)}" 不是倍数', f'"{_show(v)}" is not a multiple') from None
+    if not d.is_finite() or d < 0:
+        raise CellError(f'倍数 "{_show(v)}" 不能为负', f'multiple "{_show(v)}" cannot be negative')
+    return d.quantize(RATIO_PLACES)
+
+
+# ---------------------------------------------------------------- dates
+
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's phantom 1900-02-29
+MIN_DATE, MAX_DATE = date(1980, 1, 1), date(2100, 12, 31)
+_DATE_YMD = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_YM = re.compile(r"(\d{4})[-/.年](\d{1,2})月?")
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def _checked(d: date, raw) -> date:
+    if not (MIN_DATE <= d <= MAX_DATE):
+        raise CellError(f'日期 "{_show(raw)}" 不合理', f'date "{_show(raw)}" is out of range')
+    return d
+
+
+def _ymd(y: str, m: str, d: str, raw) -> date:
+    try:
+        return _checked(date(int(y), int(m), int(d)), raw)
+    except ValueError:
+        raise CellError(f'"{_show(raw)}" 不是有效日期', f'"{_show(raw)}" is not a valid date') from None
+
+
+def serial_to_date(n: float, raw=None) -> date:
+    if n != int(n):
+        n = int(n)  # a datetime serial: the fraction is the time of day
+    if not (1 <= n <= 2958465):
+        raise CellError(f'"{_show(raw if raw is not None else n)}" 不是日期', f'"{_show(n)}" is not a date')
+    return _checked(EXCEL_EPOCH + timedelta(days=int(n)), raw if raw is not None else n)
+
+
+def to_date(v) -> date:
+    """Excel dates, serials, `2023-05-12`, `2023/5/12`, `2023.5.12`, `2023年5月12日`, `2023年5月` (→ the 1st)."""
+    t = type(v)
+    if t is date:
+        return _checked(v, v)
+    if t is datetime:
+        return _checked(v.date(), v)
+    if t is float or t is int:
+        return serial_to_date(v, v)
+    if t is not str:
+        raise CellError(f'"{_show(v)}" 不是日期', f'"{_show(v)}" is not a date')
+    s = _SPACES.sub(" ", _nfkc(v)).strip()
+    m = _DATE_YMD.fullmatch(s)
+    if m:
+        return _ymd(m.group(1), m.group(2), m.group(3), v)
+    m = _DATE_YM.fullmatch(s)
+    if m:
+        return _ymd(m.group(1), m.group(2), "1", v)
+    m = _DATE_COMPACT.fullmatch(s)
+    if m:
+        return _ymd(m.group(1), m.group(2), m.group(3), v)
+    try:
+        n = float(s)
+    except ValueError:
+        raise CellError(f'"{_show(v)}" 不是日期', f'"{_show(v)}" is not a date') from None
+    return serial_to_date(n, v)
+
+
+# ---------------------------------------------------------------- words and text
+
+_YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "认定", "是的"})
+_NO = frozenset({"否", "n", "no", "false", "0", "×", "✗", "不认定", "不是"})
+
+
+def yes_no(v) -> bool:
+    if type(v) is bool:
+        return v
+    if type(v) in (int, float) and v in (0, 1):
+        return bool(v)
+    s = _SPACES.sub("", _nfkc(str(v))).casefold()
+    if s in _YES:
+        return True
+    if s in _NO:
+        return False
+    raise CellError(f'"{_show(v)}" 应填"是"或"否"', f'"{_show(v)}" should be 是 (yes) or 否 (no)')
+
+
+def _lookup_words(table: dict) -> dict:
+    return {_SPACES.sub("", _nfkc(w)).casefold(): k for k, words in table.items() for w in words}
+
+
+_FLOW = _lookup_words(FLOW_TYPE_WORDS)
+_LEVEL = _lookup_words(LEVEL_WORDS)
+
+
+def flow_type(v) -> str:
+    s = _SPACES.sub("", _nfkc(str(v))).casefold()
+    try:
+        return _FLOW[s]
+    except KeyError:
+        raise CellError(f'类型 "{_show(v)}" 应为 实缴出资/分配/管理费/估值',
+                        f'type "{_show(v)}" should be 实缴出资/分配/管理费/估值 '
+                        "(contribution/distribution/fee/valuation)") from None
+
+
+def level(v) -> str:
+    s = _SPACES.sub("", _nfkc(str(v))).casefold()
+    try:
+        return _LEVEL[s]
+    except KeyError:
+        raise CellError(f'基金级别 "{_show(v)}" 应为 国家级/省级/市级/区县级',
+                        f'level "{_show(v)}" should be 国家级/省级/市级/区县级') from None
+
+
+def text(v) -> str:
+    """Free text: NFKC, stray spaces collapsed; a number typed into a text column loses its `.0`."""
+    if type(v) is float:
+        return repr(int(v)) if v.is_integer() else repr(v)
+    if type(v) is datetime:
+        v = v.date()
+    if type(v) is date:
+        return v.isoformat()
+    return _SPACES.sub(" ", _nfkc(str(v))).strip()
+
+
+def name(v) -> str:
+    return clean_display_name(text(v))
+
+
+_AMAC = re.compile(r"[A-Z]{1,3}\d{3,6}")
+
+
+def amac(v) -> str:
+    s = _SPACES.sub("", _nfkc(text(v))).upper()
+    if not _AMAC.fullmatch(s):
+        raise CellError(f'备案编号 "{_show(v)}" 格式不对（应为1–3个字母加3–6位数字，如 SLK742）',
+                        f'AMAC code "{_show(v)}" is malformed (1-3 letters and 3-6 digits, e.g. SLK742)')
+    return s
+
+
+def uscc_text(v) -> str:
+    from fundtrack.uscc import uscc_problem
+
+    s = _SPACES.sub("", _nfkc(text(v))).upper()
+    why = uscc_problem(s)
+    if why:
+        en = "USCC must have 18 characters" if len(s) != 18 else "USCC has a bad character or check digit"
+        raise CellError(f'"{_show(v)}" {why}', f'"{_show(v)}": {en}')
+    return s

@@ -1,0 +1,195 @@
+"""One import, start to finish: files → sheets → records → entities → plan → one transaction.
+
+All problems of all files are collected before anything is written; any error means nothing
+is written (the transaction is never opened for writing, or is rolled back). Warnings (an
+unknown column, a skipped sheet) do not stop an import.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from fundtrack.db import write_transaction
+
+from importers.entities import Builder
+from importers.headers import HeaderMapping, find_layout, norm
+from importers.plan import load_state, make_plan
+from importers.problems import Problem, Problems
+from importers.read import ReadError, read_file
+from importers.records import SheetRecords, read_records
+from importers.writer import FileBatch, lock_for_import, write_plan
+
+# Sheets that explain rather than hold records.
+INSTRUCTION_SHEETS = frozenset(norm(s) for s in ("填写说明", "说明", "使用说明", "instructions", "readme", "封面",
+                                                 "目录", "字典", "下拉选项", "lists"))
+
+
+class Progress:
+    """What the pipeline tells a progress display. The default shows nothing."""
+
+    def stage(self, label: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def done(self) -> None: ...
+
+
+@dataclass
+class ImportOptions:
+    unit: str | None = None
+    mapping: HeaderMapping | None = None
+    dry_run: bool = False
+    kind: str = "import"  # ImportBatch.kind: import | demo
+    actor: str | None = None
+    progress: Progress = field(default_factory=Progress)
+    display_names: list[str] | None = None  # names to record instead of the paths' names
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem]
+    counts: dict[str, dict[str, int]]
+    batch_ids: list[int]
+    dry_run: bool
+    files: list[str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_json(self, lang: str = "zh") -> dict:
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "errors": [p.as_json(lang) for p in self.errors],
+            "warnings": [p.as_json(lang) for p in self.warnings],
+            "counts": self.counts,
+            "batches": self.batch_ids,
+        }
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (containers)
+        return "unknown"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _counts(rec: SheetRecords) -> dict[str, int]:
+    o = rec.outcome
+    added = o.count(2)
+    changed = o.count(1)
+    return {"added": added, "changed": changed, "unchanged": len(o) - added - changed}
+
+
+def read_sheets(path: Path, shown: str, opts: ImportOptions, sink: list[Problem]) -> list[SheetRecords]:
+    file_probs = Problems(shown, "", sink)
+    try:
+        raw_sheets = read_file(path, shown)
+    except ReadError as exc:
+        file_probs.add_at("", exc.zh, exc.en)
+        return []
+    out = []
+    for sheet in raw_sheets:
+        if not sheet.rows or not any(any(r) for r in sheet.rows[:200]):
+            continue
+        if norm(sheet.name) in INSTRUCTION_SHEETS:
+            continue
+        layout = find_layout(sheet, opts.mapping)
+        if layout is None:
+            Problems(shown, sheet.name, sink).warn(
+                None, None, "无法识别此工作表的记录类型（引导基金/子基金/投资项目/资金流水），已跳过",
+                "cannot tell what this sheet holds (guidance funds / sub-funds / investments / cash flows): skipped")
+            continue
+        opts.progress.advance(0)
+        out.append(read_records(sheet, layout, opts.unit, Problems(shown, sheet.name, sink)))
+    if not out and not any(p.severity == "error" and p.file == shown for p in sink):
+        file_probs.add_at("", "文件中没有可导入的工作表", "the file has no sheet to import")
+    return out
+
+
+def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | None = None) -> ImportResult:
+    opts = opts or ImportOptions()
+    sink: list[Problem] = []
+    names = opts.display_names or [Path(p).name for p in paths]
+    files: list[FileBatch] = []
+    builder = Builder()
+    opts.progress.stage("读取 reading", None)
+    for idx, (p, shown) in enumerate(zip(paths, names)):
+        path = Path(p)
+        sheets = read_sheets(path, shown, opts, sink)
+        sha = _sha256(path) if path.exists() else ""
+        files.append(FileBatch(shown, sha, sheets, {}))
+    total_rows = sum(len(r.rows) for fb in files for r in fb.sheets)
+    opts.progress.stage("校验 checking", None)
+    for idx, fb in enumerate(files):
+        for rec in fb.sheets:
+            builder.add(rec, idx, Problems(fb.display, rec.sheet, sink))
+
+    def has_errors() -> bool:
+        return any(p.severity == "error" for p in sink)
+
+    batch_ids: list[int] = []
+    if opts.dry_run or has_errors():
+        # Nothing will be written: plan against a plain read transaction (no write lock).
+        with engine.connect() as conn:
+            make_plan(builder.e, load_state(conn, builder.e))
+    else:
+        try:
+            with write_transaction(engine) as conn:
+                lock_for_import(conn)
+                plan = make_plan(builder.e, load_state(conn, builder.e))
+                if has_errors():
+                    raise _Rollback
+                for fb in files:
+                    fb.counts = {r.sheet: _counts(r) for r in fb.sheets}
+                opts.progress.stage("写入 writing", total_rows)
+                batch_ids = write_plan(conn, plan, files, opts.actor or _actor(), opts.kind,
+                                       note=_note(files), progress=opts.progress.advance)
+        except _Rollback:
+            pass
+    opts.progress.done()
+    counts = _all_counts(files)
+    return ImportResult(sink, counts, batch_ids if not has_errors() else [], opts.dry_run, names)
+
+
+class _Rollback(Exception):
+    """Leaves write_transaction by rolling back."""
+
+
+def _note(files: list[FileBatch]) -> str:
+    if len(files) < 2:
+        return ""
+    return json.dumps({"same_transaction": [f.display for f in files]}, ensure_ascii=False)
+
+
+def _all_counts(files: list[FileBatch]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    multi = len(files) > 1
+    for fb in files:
+        for rec in fb.sheets:
+            key = f"{fb.display}/{rec.sheet}" if multi else rec.sheet
+            counts[key] = _counts(rec)
+    return counts

@@ -1,0 +1,425 @@
+"""Entities + what the database already holds → what to insert, what to update, what is unchanged.
+
+Runs inside the import's write transaction (after the lock), so what it reads is what the
+write will change. Resolves names to rows (fund by normalised name; company by USCC, else by
+normalised name), reports what cannot be resolved or contradicts the database, and compares
+every incoming record with the stored row column by column: re-importing the same rows plans
+nothing (DESIGN §3: idempotent upsert on natural keys).
+
+New rows get temporary negative ids here; writer.py swaps in real ids when it inserts them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fundtrack.models import CashFlow, Commitment, Company, Fund, Investment
+from fundtrack.money import ZERO
+from fundtrack.names import normalise_name
+
+from importers.entities import Entities, Src
+
+_USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
+
+
+@dataclass
+class DbState:
+    funds: dict[str, dict]  # name_key → row
+    commitments: dict[tuple[int, int], dict]
+    companies_by_uscc: dict[str, dict]
+    companies_by_key: dict[str, list[dict]]
+    investments: dict[tuple, dict]
+    flows: dict[tuple, dict]
+
+
+def _rows(conn, stmt):
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def load_state(conn, e: Entities) -> DbState:
+    """What the database holds that this import may touch: one query per table.
+
+    Investments and cash flows are loaded only for investor funds the files name, so a small
+    import into a large ledger does not read the whole ledger.
+    """
+    funds = {r["name_key"]: r for r in _rows(conn, select(Fund.__table__))}
+    commitments = {(r["investor_id"], r["investee_id"]): r for r in _rows(conn, select(Commitment.__table__))}
+    by_uscc: dict[str, dict] = {}
+    by_key: dict[str, list[dict]] = {}
+    if e.investments or e.flows:
+        for r in _rows(conn, select(Company.__table__)):
+            if r["uscc"]:
+                by_uscc[r["uscc"]] = r
+            by_key.setdefault(r["name_key"], []).append(r)
+    investor_ids = sorted({funds[k]["id"] for k in {i.investor for i in e.investments} if k in funds})
+    investments: dict[tuple, dict] = {}
+    for chunk in _chunks(investor_ids):
+        t = Investment.__table__
+        for r in _rows(conn, select(t).where(t.c.investor_id.in_(chunk))):
+            investments[(r["investor_id"], r["company_id"], r["round"], r["invested_on"])] = r
+    flow_investors = sorted({funds[k]["id"] for k in {f.investor for f in e.flows} if k in funds})
+    flows: dict[tuple, dict] = {}
+    for chunk in _chunks(flow_investors):
+        t = CashFlow.__table__
+        for r in _rows(conn, select(t).where(t.c.investor_id.in_(chunk))):
+            flows[(r["investor_id"], r["target_key"], r["flow_date"], r["flow_type"])] = r
+    return DbState(funds, commitments, by_uscc, by_key, investments, flows)
+
+
+def _chunks(ids: list, n: int = 500):
+    for i in range(0, len(ids), n):
+        yield ids[i:i + n]
+
+
+@dataclass
+class TablePlan:
+    table: str
+    inserts: list[dict] = field(default_factory=list)  # full rows; "id" may be a temporary negative id
+    updates: list[tuple[int, dict, dict]] = field(default_factory=list)  # (id, new values, row before)
+    insert_srcs: list[Src] = field(default_factory=list)
+    update_srcs: list[Src] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    funds: TablePlan = field(default_factory=lambda: TablePlan("fund"))
+    commitments: TablePlan = field(default_factory=lambda: TablePlan("commitment"))
+    companies: TablePlan = field(default_factory=lambda: TablePlan("company"))
+    investments: TablePlan = field(default_factory=lambda: TablePlan("investment"))
+    flows: TablePlan = field(default_factory=lambda: TablePlan("cash_flow"))
+
+    def tables(self) -> list[TablePlan]:
+        # Foreign-key order: referenced tables first.
+        return [self.funds, self.commitments, self.companies, self.investments, self.flows]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return Decimal(a) == Decimal(b)
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+    return a == b
+
+
+def _diff(row: dict, values: dict) -> dict:
+    return {k: v for k, v in values.items() if not _same(row.get(k), v)}
+
+
+def _defaults(table, values: dict) -> dict:
+    """A full row for an insert: every column, the model's default where the sheet had none."""
+    out = {}
+    for c in table.columns:
+        if c.name in values:
+            out[c.name] = values[c.name]
+        elif c.default is not None and getattr(c.default, "is_scalar", False):
+            out[c.name] = c.default.arg
+        else:
+            out[c.name] = None
+    if "_file" in values:
+        out["_file"] = values["_file"]
+    return out
+
+
+def _stamp(values: dict, src: Src) -> dict:
+    values["src_sheet"] = src.sheet.sheet[:120]
+    values["src_row"] = src.row
+    values["_file"] = src.file_idx
+    return values
+
+
+class Planner:
+    def __init__(self, e: Entities, db: DbState):
+        self.e = e
+        self.db = db
+        self.plan = Plan()
+        self._next = -1
+        self.fund_ids: dict[str, int] = {k: r["id"] for k, r in db.funds.items()}
+        self.fund_kind: dict[str, str] = {k: r["kind"] for k, r in db.funds.items()}
+        self.company_ids: dict[int, int] = {}  # id(CompanyIn) → company id
+        self.company_by_key: dict[str, int] = {}
+        self.company_by_uscc: dict[str, int] = {}
+
+    def _temp(self) -> int:
+        t = self._next
+        self._next -= 1
+        return t
+
+    # ---- funds and commitments
+
+    def _check_refs(self) -> None:
+        known = set(self.fund_ids) | set(self.e.funds)
+        names = None
+        for key, src, fld in self.e.fund_refs:
+            if key in known:
+                continue
+            if names is None:
+                names = {k: (self.e.funds[k].values["name"] if k in self.e.funds else self.db.funds[k]["name"])
+                         for k in known}
+            raw = src.sheet.values[fld][src.j]
+            hint = difflib.get_close_matches(key, list(names), n=1, cutoff=0.75)
+            zh_hint = f"（是否指“{names[hint[0]]}”？）" if hint else ""
+            en_hint = f" (did you mean “{names[hint[0]]}”?)" if hint else ""
+            f = src.sheet.kind.field(fld)
+            src.error(fld, f"{f.header}“{raw}”既不在本次导入的文件中，也不在数据库中{zh_hint}",
+                      f"{f.en} “{raw}” is neither in the imported files nor in the database{en_hint}")
+
+    def _plan_funds(self) -> None:
+        fp = self.plan.funds
+        t = Fund.__table__
+        for key, fi in self.e.funds.items():
+            row = self.db.funds.get(key)
+            values = dict(fi.values)
+            values["name_key"] = key
+            values["kind"] = fi.kind
+            if row is None:
+                fid = self._temp()
+                self.fund_ids[key] = fid
+                self.fund_kind[key] = fi.kind
+                full = _defaults(t, _stamp(values, fi.src))
+                full["id"] = fid
+                fp.inserts.append(full)
+                fp.insert_srcs.append(fi.src)
+                fi.src.mark(2)
+                continue
+            if row["kind"] != fi.kind:
+                was = "引导基金" if row["kind"] == "guidance" else "子基金"
+                fi.src.error("name", f"基金“{values['name']}”在数据库中是{was}，不能改为"
+                             f"{'引导基金' if fi.kind == 'guidance' else '子基金'}",
+                             f"fund “{values['name']}” is a {row['kind']} fund in the database, not {fi.kind}")
+                continue
+            changed = _diff(row, values)
+            if changed:
+                fp.updates.append((row["id"], _stamp(changed, fi.src), row))
+                fp.update_srcs.append(fi.src)
+                fi.src.mark(1)
+
+    def _check_sizes(self) -> None:
+        """Σ commitments to a fund ≤ its committed size — the file's rows and the database's others."""
+        per: dict[str, list] = {}
+        for (inv, ee), c in self.e.commitments.items():
+            per.setdefault(ee, []).append(c)
+        for ee, cs in per.items():
+            fi = self.e.funds.get(ee)
+            size = fi.values.get("committed") if fi else None
+            if size is None and ee in self.db.funds:
+                size = self.db.funds[ee]["committed"]
+            if size is None:
+                continue
+            in_file = sum((c.values["committed"] for c in cs), ZERO)
+            others = ZERO
+            ee_id = self.fund_ids.get(ee)
+            if ee_id is not None and ee_id > 0:
+                investors = {self.fund_ids.get(c.investor) for c in cs}
+                others = sum((r["committed"] for (i, e_), r in self.db.commitments.items()
+                              if e_ == ee_id and i not in investors), ZERO)
+            total = in_file + others
+            # One row against its own size on the same row was already reported by entities.py.
+            if total > size and not (len(cs) == 1 and others == 0 and fi is not None):
+                src = cs[-1].src
+                src.error("g_committed", f"各出资方对该子基金的认缴合计 {total:,}元 超过其认缴规模 {size:,}元",
+                          f"commitments to this sub-fund add up to {total:,} yuan, above its size {size:,} yuan")
+
+    def _plan_commitments(self) -> None:
+        cp = self.plan.commitments
+        t = Commitment.__table__
+        for (inv, ee), c in self.e.commitments.items():
+            i_id, e_id = self.fund_ids.get(inv), self.fund_ids.get(ee)
+            if i_id is None or e_id is None:
+                continue  # reported by _check_refs or by the fund's own row
+            row = self.db.commitments.get((i_id, e_id)) if i_id > 0 and e_id > 0 else None
+            values = dict(c.values)
+            if row is None:
+                full = _defaults(t, _stamp(values, c.src))
+                full.update(id=self._temp(), investor_id=i_id, investee_id=e_id)
+                cp.inserts.append(full)
+                cp.insert_srcs.append(c.src)
+                c.src.mark(2)
+                continue
+            changed = _diff(row, values)
+            if changed:
+                cp.updates.append((row["id"], _stamp(changed, c.src), row))
+                cp.update_srcs.append(c.src)
+                c.src.mark(1)
+
+    # ---- companies and investments
+
+    def _plan_companies(self) -> None:
+        pp = self.plan.companies
+        t = Company.__table__
+        claimed: dict[int, object] = {}  # database company id → the CompanyIn that updates it
+        for c in self.e.companies:
+            row = None
+            if c.uscc:
+                row = self.db.companies_by_uscc.get(c.uscc)
+            if row is None:
+                same = self.db.companies_by_key.get(c.name_key, [])
+                if c.uscc:
+                    same_free = [r for r in same if not r["uscc"]]
+                    other = [r for r in same if r["uscc"] and r["uscc"] != c.uscc]
+                    if same_free:
+                        row = same_free[0]
+                    elif other:
+                        c.src.error("uscc", f"数据库中的企业“{other[0]['name']}”统一社会信用代码为 "
+                                    f"{other[0]['uscc']}，与此处 {c.uscc} 不同",
+                                    f"the database has “{other[0]['name']}” with USCC {other[0]['uscc']}, "
+                                    f"not {c.uscc}")
+                        continue
+                elif len(same) == 1:
+                    row = same[0]
+                elif len(same) > 1:
+                    c.src.error("company", f"数据库中有 {len(same)} 家同名企业“{c.values['name']}”，请填写统一社会信用代码",
+                                f"the database has {len(same)} companies named “{c.values['name']}”: give the USCC")
+                    continue
+            values = dict(c.values)
+            values["name_key"] = c.name_key
+            if c.uscc:
+                values["uscc"] = c.uscc
+            if row is None:
+                cid = self._temp()
+                full = _defaults(t, _stamp(values, c.src))
+                full["id"] = cid
+                pp.inserts.append(full)
+                pp.insert_srcs.append(c.src)
+                c.src.mark(2)
+            else:
+                cid = row["id"]
+                if cid in claimed:
+                    # Two spellings in the files (with and without USCC) of one stored company.
+                    self.company_ids[id(c)] = cid
+                    continue
+                claimed[cid] = c
+                changed = _diff(row, values)
+                if changed:
+                    pp.updates.append((cid, _stamp(changed, c.src), row))
+                    pp.update_srcs.append(c.src)
+                    c.src.mark(1)
+            self.company_ids[id(c)] = cid
+            self.company_by_key.setdefault(c.name_key, cid)
+            if c.uscc:
+                self.company_by_uscc[c.uscc] = cid
+
+    def _plan_investments(self) -> None:
+        ip = self.plan.investments
+        t = Investment.__table__
+        existing = self.db.investments
+        fund_ids = self.fund_ids
+        company_ids = self.company_ids
+        seen: dict[tuple, Src] = {}
+        defaults = _defaults(t, {})
+        for inv in self.e.investments:
+            i_id = fund_ids.get(inv.investor)
+            c_id = company_ids.get(id(inv.company))
+            if i_id is None or c_id is None:
+                continue
+            key = (i_id, c_id, inv.round, inv.invested_on)
+            if key in seen:
+                o = seen[key]
+                inv.src.error("company", f"重复：与 {o.where('company')} 是同一笔投资（同一投资主体、企业、轮次、日期）",
+                              f"duplicate of {o.where('company')} (same investor, company, round and date)")
+                continue
+            seen[key] = inv.src
+            row = existing.get(key) if i_id > 0 and c_id > 0 else None
+            if row is None:
+                full = dict(defaults)
+                full.update(inv.values)
+                full.update(id=self._temp(), investor_id=i_id, company_id=c_id, round=inv.round,
+                            invested_on=inv.invested_on, src_sheet=inv.src.sheet.sheet[:120],
+                            src_row=inv.src.row, _file=inv.src.file_idx)
+                ip.inserts.append(full)
+                ip.insert_srcs.append(inv.src)
+                inv.src.mark(2)
+                continue
+            changed = _diff(row, inv.values)
+            if changed:
+                ip.updates.append((row["id"], _stamp(changed, inv.src), row))
+                ip.update_srcs.append(inv.src)
+                inv.src.mark(1)
+
+    # ---- cash flows
+
+    def _target(self, text: str) -> tuple[str, int] | None:
+        key = normalise_name(text)
+        fid = self.fund_ids.get(key)
+        if fid is not None:
+            return "F", fid
+        code = key.upper()
+        if _USCC_SHAPE.fullmatch(code):
+            cid = self.company_by_uscc.get(code)
+            if cid is None and code in self.db.companies_by_uscc:
+                cid = self.db.companies_by_uscc[code]["id"]
+            if cid is not None:
+                return "C", cid
+        cid = self.company_by_key.get(key)
+        if cid is None:
+            same = self.db.companies_by_key.get(key, [])
+            if len(same) == 1:
+                cid = same[0]["id"]
+        if cid is not None:
+            return "C", cid
+        return None
+
+    def _plan_flows(self) -> None:
+        fp = self.plan.flows
+        t = CashFlow.__table__
+        existing = self.db.flows
+        seen: dict[tuple, Src] = {}
+        defaults = _defaults(t, {})
+        for f in self.e.flows:
+            i_id = self.fund_ids.get(f.investor)
+            if i_id is None:
+                continue
+            target = self._target(f.target_text)
+            if target is None:
+                f.src.error("target", f"被投对象“{f.target_text}”不是已知的基金或企业（名称或统一社会信用代码）",
+                            f"investee “{f.target_text}” is not a known fund or company (by name or USCC)")
+                continue
+            kind, tid = target
+            if kind == "F" and tid == i_id:
+                f.src.error("target", "出资方与被投对象是同一只基金", "investor and investee are the same fund")
+                continue
+            key = (i_id, target, f.flow_date, f.flow_type)
+            if key in seen:
+                o = seen[key]
+                f.src.error("amount", f"重复：与 {o.where('amount')} 是同一笔流水（同一出资方、被投对象、日期、类型）",
+                            f"duplicate of {o.where('amount')} (same investor, investee, date and type)")
+                continue
+            seen[key] = f.src
+            row = None
+            if i_id > 0 and tid > 0:
+                row = existing.get((i_id, f"{kind}:{tid}", f.flow_date, f.flow_type))
+            if row is None:
+                full = dict(defaults)
+                full.update(id=self._temp(), investor_id=i_id, target_fund_id=tid if kind == "F" else None,
+                            target_company_id=tid if kind == "C" else None, target_key=(kind, tid),
+                            flow_date=f.flow_date, flow_type=f.flow_type, amount=f.amount,
+                            src_sheet=f.src.sheet.sheet[:120], src_row=f.src.row, _file=f.src.file_idx)
+                fp.inserts.append(full)
+                fp.insert_srcs.append(f.src)
+                f.src.mark(2)
+                continue
+            if not _same(row["amount"], f.amount):
+                fp.updates.append((row["id"], _stamp({"amount": f.amount}, f.src), row))
+                fp.update_srcs.append(f.src)
+                f.src.mark(1)
+
+    def run(self) -> Plan:
+        self._check_refs()
+        self._plan_funds()
+        self._check_sizes()
+        self._plan_commitments()
+        self._plan_companies()
+        self._plan_investments()
+        self._plan_flows()
+        return self.plan
+
+
+def make_plan(e: Entities, db: DbState) -> Plan:
+    return Planner(e, db).run()

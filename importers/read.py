@@ -1,0 +1,234 @@
+"""Files → raw sheets: a grid of cell values plus what the grid alone doesn't say
+(which rows are hidden, which cells are merged).
+
+Workbooks (.xlsx/.xlsm/.xls/.ods) are read with python-calamine: it is an order of magnitude
+faster than openpyxl and gives typed values (float, date, bool, str). calamine does not expose
+hidden rows, so for .xlsx/.xlsm we scan the sheet's XML for `<row … hidden="1">` ourselves —
+one streaming pass over the compressed part, and the regex only runs when the bytes contain
+`hidden` at all, which costs far less than loading the sheet a second time with openpyxl
+(whose row_dimensions need the full, non-read-only load). .ods gets the same treatment
+(`table:visibility="collapse"`). .xls (BIFF) hidden rows are not detected: see docs/importing.md.
+
+CSV files are UTF-8 (with or without BOM), GBK/GB18030 (what Excel saves on Chinese Windows)
+or UTF-16 (Excel's "Unicode text"); the delimiter is guessed from the first lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+class ReadError(Exception):
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+@dataclass
+class RawSheet:
+    file: str  # file name as shown in messages
+    name: str  # sheet name (CSV: the file's stem)
+    rows: list[list]  # rows[0] is spreadsheet row 1; rows[i][0] is column A
+    hidden: frozenset[int] = frozenset()  # 1-based numbers of hidden rows
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # 0-based, inclusive
+    from_csv: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def read_file(path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+    p = Path(path)
+    shown = display_name or p.name
+    suffix = p.suffix.lower()
+    if not p.exists():
+        raise ReadError(f"找不到文件 {p}", f"file not found: {p}")
+    if suffix in CSV_SUFFIXES:
+        return [RawSheet(shown, p.stem, read_csv_rows(p), from_csv=True)]
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_workbook(p, shown)
+    raise ReadError(f"不支持的文件类型 {suffix or '(无扩展名)'}（支持 .xlsx .xlsm .xls .ods .csv）",
+                    f"unsupported file type {suffix or '(none)'} (use .xlsx .xlsm .xls .ods .csv)")
+
+
+def read_workbook(p: Path, shown: str) -> list[RawSheet]:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ReadError(f"无法读取工作簿：{exc}", f"cannot read the workbook: {exc}") from exc
+    sheets: list[RawSheet] = []
+    hidden_rows = _hidden_rows_reader(p)
+    with wb:
+        for meta in wb.sheets_metadata:
+            # Hidden sheets hold lookup lists and scratch work, never data to import.
+            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sh = wb.get_sheet_by_name(meta.name)
+                rows = sh.to_python(skip_empty_area=False)
+                merged = sh.merged_cell_ranges
+            except CalamineError as exc:
+                raise ReadError(f"无法读取工作表 {meta.name}：{exc}", f"cannot read sheet {meta.name}: {exc}") from exc
+            sheets.append(RawSheet(shown, meta.name, rows, hidden_rows(meta.name), merged))
+    return sheets
+
+
+# ---------------------------------------------------------------- hidden rows
+
+
+def _hidden_rows_reader(p: Path):
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _XlsxHidden(p)
+    if suffix == ".ods":
+        return _OdsHidden(p)
+    return lambda _name: frozenset()
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ATTR_R = re.compile(rb'\br="(\d+)"')
+_ATTR_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+
+
+class _XlsxHidden:
+    """Sheet name → hidden row numbers, by scanning the sheet part's XML."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._parts: dict[str, str] | None = None
+
+    def _sheet_parts(self, z: zipfile.ZipFile) -> dict[str, str]:
+        from defusedxml import ElementTree as ET
+
+        ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        targets = {}
+        for r in rels:
+            t = r.get("Target", "")
+            t = t.lstrip("/") if t.startswith("/") else str(PurePosixPath("xl") / t)
+            targets[r.get("Id")] = t
+        out = {}
+        for s in wb.iter(f"{ns_main}sheet"):
+            out[s.get("name")] = targets.get(s.get(f"{ns_rel}id"), "")
+        return out
+
+    def __call__(self, sheet_name: str) -> frozenset[int]:
+        try:
+            with zipfile.ZipFile(self.path) as z:
+                if self._parts is None:
+                    self._parts = self._sheet_parts(z)
+                part = self._parts.get(sheet_name)
+                if not part or part not in z.NameToInfo:
+                    return frozenset()
+                return _scan_hidden(z.open(part))
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return frozenset()
+
+
+def _scan_hidden(stream) -> frozenset[int]:
+    hidden: set[int] = set()
+    tail = b""
+    with stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            buf = tail + chunk
+            # Keep an unfinished tag for the next round so no <row …> is cut in two.
+            cut = buf.rfind(b">") + 1
+            buf, tail = buf[:cut], buf[cut:]
+            if b"hidden" not in buf:
+                continue
+            for m in _ROW_TAG.finditer(buf):
+                attrs = m.group(1)
+                if b"hidden" in attrs and _ATTR_HIDDEN.search(attrs):
+                    r = _ATTR_R.search(attrs)
+                    if r:
+                        hidden.add(int(r.group(1)))
+    return frozenset(hidden)
+
+
+class _OdsHidden:
+    """Hidden (collapsed or filtered) rows of an OpenDocument spreadsheet, per table."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._by_sheet: dict[str, frozenset[int]] | None = None
+
+    def __call__(self, sheet_name: str) -> frozenset[int]:
+        if self._by_sheet is None:
+            try:
+                self._by_sheet = self._scan()
+            except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
+                self._by_sheet = {}
+        return self._by_sheet.get(sheet_name, frozenset())
+
+    def _scan(self) -> dict[str, frozenset[int]]:
+        with zipfile.ZipFile(self.path) as z:
+            data = z.read("content.xml")
+        if b"table:visibility" not in data:
+            return {}
+        from defusedxml.ElementTree import iterparse
+
+        t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+        out: dict[str, frozenset[int]] = {}
+        sheet, row, hidden = None, 0, set()
+        for event, el in iterparse(io.BytesIO(data), events=("start", "end")):
+            if el.tag == f"{t}table":
+                if event == "start":
+                    sheet, row, hidden = el.get(f"{t}name"), 0, set()
+                else:
+                    out[sheet] = frozenset(hidden)
+                    el.clear()
+            elif el.tag == f"{t}table-row" and event == "start":
+                n = int(el.get(f"{t}number-rows-repeated", "1"))
+                if el.get(f"{t}visibility", "visible") in ("collapse", "filter"):
+                    hidden.update(range(row + 1, row + n + 1))
+                row += n
+            elif event == "end" and el.tag == f"{t}table-row":
+                el.clear()
+        return out
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ReadError("无法识别 CSV 编码（支持 UTF-8、GBK）", "cannot tell the CSV encoding (UTF-8 or GBK expected)") from exc
+
+
+def read_csv_rows(p: Path) -> list[list]:
+    text = decode_text(p.read_bytes())
+    head = text[:8192].splitlines()[:10]
+    delim = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in head))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    # Pad ragged lines so every row has every column, as a workbook grid does.
+    width = max((len(r) for r in rows), default=0)
+    for r in rows:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+    return rows

@@ -1,0 +1,386 @@
+"""A located table → typed values, column by column, with every bad cell reported.
+
+Rows that are not records are skipped here: hidden rows, blank rows, the template's example
+row (序号 `示例`), footnotes (`注：…`, `填表人：…`) and 合计/小计/总计 rows — whose figures
+are checked against the sum of the rows they total (a mismatch is an error, DESIGN §3).
+
+Work is column-wise (one list per field) because a sheet may hold 100,000 rows: one tight
+loop per column with a fast path for the value type calamine usually gives.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fundtrack.money import CENT
+
+from importers import parse
+from importers.fields import MONEY, Field, RecordKind
+from importers.headers import IGNORE, SEQ, UNIT_NOTE, Column, Layout
+from importers.problems import CellError, Problems, col_letter
+from importers.read import RawSheet
+
+_TOTAL = re.compile(r"(合计|小计|总计|总合计|累计)[:：]?")
+_EXAMPLE = frozenset({"示例", "例", "样例", "example", "e.g.", "eg"})
+_FOOTER = re.compile(r"(注|备注|说明|填表|制表|审核|复核|负责人|单位负责人|数据来源|资料来源|note)\s*[:：\d一二三（(]")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class SheetRecords:
+    """One sheet's records, column-wise: values[field][j] belongs to spreadsheet row rows[j]."""
+
+    file: str
+    sheet: str
+    kind: RecordKind
+    layout: Layout
+    rows: list[int]
+    values: dict[str, list]
+    columns: dict[str, int]  # field → 0-based column
+    units: dict[str, str]  # money field → unit used
+    bad: set[int] = field(default_factory=set)  # positions j with a cell error
+    outcome: list[int] = field(default_factory=list)  # per row: 0 unchanged, 1 changed, 2 added
+
+    def col(self, key: str) -> int | None:
+        return self.columns.get(key)
+
+    def unit_label(self) -> str:
+        units = set(self.units.values())
+        if not units:
+            return "元"
+        return units.pop() if len(units) == 1 else "混合"
+
+
+def _total_label(v) -> str | None:
+    if type(v) is not str or not v:
+        return None
+    s = _WS.sub("", unicodedata.normalize("NFKC", v))
+    m = _TOTAL.fullmatch(s) or (_TOTAL.match(s) if len(s) <= 8 else None)
+    if not m:
+        return None
+    return "小计" if m.group(1) == "小计" else "合计"
+
+
+def _label(f: Field, lang_zh: bool = True) -> str:
+    return f.header if lang_zh else f.en
+
+
+def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, problems: Problems) -> SheetRecords:
+    kind = layout.kind
+    rows = sheet.rows
+    hdr = layout.header_row
+    fcols = _check_columns(layout, problems)
+
+    # ---- which rows are records
+    seq = layout.seq_column()
+    name_col = fcols.get(kind.fields[0].key)
+    total_probe = sorted({c for c in (0, 1, 2, seq, name_col.index if name_col else None) if c is not None})
+    hidden = sheet.hidden
+    kept: list[int] = []  # 0-based indexes into rows
+    events: list[tuple[str, int]] = []  # ("row", position in kept) | ("合计"/"小计", row index)
+    for i in range(layout.data_start, len(rows)):
+        row = rows[i]
+        if hidden and (i + 1) in hidden:
+            continue
+        if not any(row):
+            continue
+        first = None
+        for v in row:
+            if v and not (type(v) is str and v.isspace()):
+                first = v
+                break
+        if first is None:
+            continue
+        tl = None
+        for c in total_probe:
+            if c < len(row):
+                tl = _total_label(row[c])
+                if tl:
+                    break
+        if tl:
+            events.append((tl, i))
+            continue
+        if seq is not None and seq < len(row) and type(row[seq]) is str and row[seq].strip().casefold() in _EXAMPLE:
+            continue
+        if type(first) is str and first[:1] in "注备说填制审复负单数资nN" and _FOOTER.match(first.strip()):
+            if sum(1 for v in row if v not in ("", None)) <= 3:
+                continue
+        if type(first) is str and UNIT_NOTE.search(unicodedata.normalize("NFKC", first)) and \
+                sum(1 for v in row if v not in ("", None)) == 1:
+            continue
+        events.append(("row", len(kept)))
+        kept.append(i)
+
+    row_numbers = [i + 1 for i in kept]
+    values: dict[str, list] = {}
+    units: dict[str, str] = {}
+    bad: set[int] = set()
+
+    for f in kind.fields:
+        col = fcols.get(f.key)
+        if col is None:
+            continue
+        raw = [rows[i][col.index] if col.index < len(rows[i]) else "" for i in kept]
+        if f.is_money:
+            unit = col.unit if col.unit in parse.UNIT_FACTORS else (layout.note_unit or unit_option)
+            vals, errs, no_unit = _money_column(raw, unit)
+            if unit:
+                units[f.key] = unit
+            elif no_unit:
+                problems.add(col.index, col.header_row,
+                             f"{f.header} 未注明金额单位（请在表头写明，如“{f.header}（万元）”，"
+                             "或加一行“单位：万元”，或使用 --unit）",
+                             f"{f.en}: the unit of this money column is stated nowhere (write it in the "
+                             f"header, e.g. “{f.header}（万元）”, add a “单位：万元” note row, or pass --unit)")
+        elif f.type == "percent":
+            vals, errs = _percent_column(raw)
+        else:
+            vals, errs = _column(raw, _CONVERTERS[f.type])
+        for j, e in errs:
+            bad.add(j)
+            problems.add(col.index, row_numbers[j], f"{f.header} {e.zh}", f"{f.en}: {e.en}")
+        if f.max_len:
+            for j, v in enumerate(vals):
+                if v is not None and len(v) > f.max_len:
+                    bad.add(j)
+                    problems.add(col.index, row_numbers[j], f"{f.header} 超过 {f.max_len} 个字",
+                                 f"{f.en} is longer than {f.max_len} characters")
+        values[f.key] = vals
+
+    rec = SheetRecords(sheet.file, sheet.name, kind, layout, row_numbers, values,
+                       {k: c.index for k, c in fcols.items()}, units, bad)
+    _check_totals(rec, rows, events, fcols, problems)
+    return rec
+
+
+def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:
+    kind = layout.kind
+    seen: dict[str, Column] = {}
+    for c in layout.columns:
+        if c.target in (SEQ, IGNORE):
+            continue
+        if c.target is None:
+            if not UNIT_NOTE.search(unicodedata.normalize("NFKC", c.label)):
+                problems.warn(c.index, c.header_row, f"未识别的列“{c.label}”，已忽略（可用 --map 映射）",
+                              f"unknown column “{c.label}” ignored (map it with --map)")
+            continue
+        if c.target in seen:
+            f = kind.field(c.target)
+            problems.add(c.index, c.header_row,
+                         f"“{c.label}”与 {col_letter(seen[c.target].index)} 列都对应 {f.header}",
+                         f"“{c.label}” and column {col_letter(seen[c.target].index)} both mean {f.en}")
+            continue
+        seen[c.target] = c
+    for f in kind.fields:
+        if f.required and f.key not in seen:
+            # Whole-row reference: the header row lacks the column.
+            problems.add_at(f"{layout.header_row}:{layout.header_row}",
+                            f"第 {layout.header_row} 行表头缺少必填列“{f.header}”",
+                            f"the header (row {layout.header_row}) lacks the required column “{f.header}” ({f.en})")
+    return seen
+
+
+# ---------------------------------------------------------------- column parsers
+
+
+def _column(raw: list, conv) -> tuple[list, list]:
+    out: list = [None] * len(raw)
+    errs: list = []
+    is_blank = parse.is_blank
+    for j, v in enumerate(raw):
+        if v == "" or v is None or (type(v) is str and is_blank(v)):
+            continue
+        try:
+            out[j] = conv(v)
+        except CellError as e:
+            errs.append((j, e))
+    return out, errs
+
+
+def _money_column(raw: list, unit: str | None):
+    factor = parse.UNIT_FACTORS[unit] if unit else None
+    out: list = [None] * len(raw)
+    errs: list = []
+    money = parse.money
+    is_blank = parse.is_blank
+    no_unit = False
+    for j, v in enumerate(raw):
+        t = type(v)
+        if t is float and factor is not None and v == v and v not in (_INF, _NINF):
+            # The hot path: calamine's float, through repr (what Excel shows), never binary.
+            out[j] = (Decimal(repr(v)) * factor).quantize(CENT)
+            continue
+        if v == "" or v is None or (t is str and is_blank(v)):
+            continue
+        if t is bool:
+            errs.append((j, CellError(f'"{v}" 不是金额', f'"{v}" is not an amount')))
+            continue
+        try:
+            out[j] = money(v, factor)
+        except CellError as e:
+            if factor is None and e.en == "the amount's unit is not stated":
+                no_unit = True
+            else:
+                errs.append((j, e))
+    return out, errs, no_unit
+
+
+_INF, _NINF = float("inf"), float("-inf")
+
+
+def _percent_column(raw: list) -> tuple[list, list]:
+    """Shares as `20%`, `20` or `0.2`: a plain number above 1 anywhere in the column means the
+    column is in percentage points (20 = 20%), otherwise plain numbers are fractions (what a
+    %-formatted Excel cell holds). Decided per column so 0.5 next to 20 reads as 0.5%."""
+    parts: list = [None] * len(raw)
+    errs: list = []
+    points = False
+    for j, v in enumerate(raw):
+        if v == "" or v is None or (type(v) is str and parse.is_blank(v)):
+            continue
+        try:
+            d, pct = parse.percent_parts(v)
+        except CellError as e:
+            errs.append((j, e))
+            continue
+        parts[j] = (d, pct)
+        if not pct and d > 1:
+            points = True
+    out: list = [None] * len(raw)
+    for j, p in enumerate(parts):
+        if p is None:
+            continue
+        d, pct = p
+        x = d / 100 if (pct or points) else d
+        if x < 0 or x > 1:
+            errs.append((j, CellError(f'"{raw[j]}" 不在 0–100% 之间', f'"{raw[j]}" is not between 0 and 100%')))
+            continue
+        out[j] = x.quantize(parse.RATIO_PLACES)
+    return out, errs
+
+
+_CONVERTERS = {
+    "text": parse.text,
+    "name": parse.name,
+    "ref": parse.name,
+    "target": parse.text,
+    "date": parse.to_date,
+    "multiple": parse.multiple,
+    "level": parse.level,
+    "yesno": parse.yes_no,
+    "flow_type": parse.flow_type,
+    "uscc": parse.uscc_text,
+    "amac": parse.amac,
+}
+
+
+# ---------------------------------------------------------------- 合计 check
+
+
+def _check_totals(rec: SheetRecords, rows, events, fcols: dict[str, Column], problems: Problems) -> None:
+    """Every 合计/总计 row must equal the sum of the rows it totals; 小计 the rows since the last subtotal.
+
+    A total above its rows (a common layout: 合计 right under the header) totals the rows below
+    it up to the next total. Tolerance: 0.01 of the column's unit (the total may be rounded to
+    two places in 万元 or 亿元).
+    """
+    if not any(e[0] != "row" for e in events):
+        return
+    money = [(f, fcols[f.key]) for f in rec.kind.fields if f.type == MONEY and f.key in fcols and f.key in rec.units]
+    for f, col in money:
+        vals = rec.values[f.key]
+        unit = rec.units[f.key]
+        factor = parse.UNIT_FACTORS[unit]
+        tol = factor / 100
+        _check_one_column(rec, rows, events, f, col, vals, factor, tol, problems)
+
+
+def _check_one_column(rec, rows, events, f: Field, col: Column, vals, factor, tol, problems) -> None:
+    def total_value(i):
+        v = rows[i][col.index] if col.index < len(rows[i]) else ""
+        if v == "" or v is None or (type(v) is str and parse.is_blank(v)):
+            return None
+        try:
+            return parse.money(v, factor)
+        except CellError:
+            return None
+
+    def compare(i, label, expected, count):
+        tv = total_value(i)
+        if tv is None or count == 0:
+            return
+        if abs(tv - expected) > tol:
+            u = rec.units[f.key]
+            shown_t = _fmt(tv / factor)
+            shown_e = _fmt(expected / factor)
+            problems.add(col.index, i + 1,
+                         f"{label}行 {f.header} {shown_t} 与所列各行之和 {shown_e} 不符（单位：{u}）",
+                         f"{f.en} on the {'subtotal' if label == '小计' else 'total'} row is {shown_t} but the "
+                         f"rows it totals add up to {shown_e} ({u})")
+
+    # Rows that failed to parse in this column make its sums unknowable: skip those totals.
+    n = len(events)
+    sub_sum = all_sum = Decimal(0)
+    sub_n = all_n = 0
+    sub_bad = all_bad = False
+    k = 0
+    while k < n:
+        kind_, pos = events[k]
+        if kind_ == "row":
+            v = vals[pos]
+            bad = pos in rec.bad and v is None
+            if v is not None:
+                sub_sum += v
+                all_sum += v
+                sub_n += 1
+                all_n += 1
+            sub_bad |= bad
+            all_bad |= bad
+            k += 1
+            continue
+        if (kind_ == "合计" and all_n == 0) or (kind_ == "小计" and sub_n == 0):
+            # A leading total: sum the rows below it up to the next total of any kind.
+            s, m, b = Decimal(0), 0, False
+            k2 = k + 1
+            while k2 < n and events[k2][0] == "row":
+                v = vals[events[k2][1]]
+                if v is not None:
+                    s += v
+                    m += 1
+                elif events[k2][1] in rec.bad:
+                    b = True
+                k2 += 1
+            if kind_ == "合计" and k2 < n and events[k2][0] == "小计":
+                # 合计 on top of groups with subtotals: it totals everything below.
+                s, m, b = Decimal(0), 0, False
+                for kk in range(k + 1, n):
+                    if events[kk][0] == "row":
+                        v = vals[events[kk][1]]
+                        if v is not None:
+                            s += v
+                            m += 1
+                        elif events[kk][1] in rec.bad:
+                            b = True
+                    elif events[kk][0] == "合计":
+                        break
+            if not b:
+                compare(pos, kind_, s, m)
+            k += 1
+            continue
+        if kind_ == "小计":
+            if not sub_bad:
+                compare(pos, kind_, sub_sum, sub_n)
+        else:
+            if not all_bad:
+                compare(pos, kind_, all_sum, all_n)
+            all_sum, all_n, all_bad = Decimal(0), 0, False
+        sub_sum, sub_n, sub_bad = Decimal(0), 0, False
+        k += 1
+
+
+def _fmt(d: Decimal) -> str:
+    q = d.quantize(Decimal("0.01")) if d == d.quantize(Decimal("0.01")) else d.normalize()
+    return f"{q:,}"
