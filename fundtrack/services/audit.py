@@ -146,7 +146,10 @@ def trace(engine: Engine, entity: str, key: str, field: str | None = None) -> di
             sh = conn.execute(select(ImportSheet).where(and_(ImportSheet.batch_id == row["batch_id"],
                                                              ImportSheet.sheet == row["src_sheet"]))).mappings().first()
             if sh is not None and row["src_row"] is not None:
-                cols = json.loads(sh["columns"] or "{}")
+                # The importer records "table.column" → column letter for every field it read.
+                table = ENTITY_TABLES[entity].__tablename__
+                cols = {k.split(".", 1)[1]: v for k, v in json.loads(sh["columns"] or "{}").items()
+                        if k.split(".", 1)[0] == table and "." in k}
                 out["unit"] = sh["unit"]
                 for f, letter in cols.items():
                     if field is None or f == field:
