@@ -143,6 +143,22 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+FAILPOINT_ENV = "FUNDTRACK_FAILPOINT"
+
+
+def failpoint(name: str) -> None:
+    """Fault injection for the crash tests: when FUNDTRACK_FAILPOINT names this point, say so on
+    stderr and stall, so a test can SIGKILL the process exactly there. Inert otherwise."""
+    if os.environ.get(FAILPOINT_ENV) != name:
+        return
+    import sys
+    import time
+
+    sys.stderr.write(f"FAILPOINT {name}\n")
+    sys.stderr.flush()
+    time.sleep(float(os.environ.get("FUNDTRACK_FAILPOINT_SLEEP", "600")))
+
+
 # Every writer (import, undo, snapshot, edit) takes this PostgreSQL advisory lock first, so
 # writes serialise like SQLite's single writer: no lost updates, no deadlock cycles between
 # two imports upserting overlapping rows in different orders. Readers never wait for it.
@@ -159,5 +175,6 @@ def write_transaction(engine: Engine) -> Iterator:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"select pg_advisory_xact_lock({WRITE_LOCK_KEY})")
                 yield conn
+                failpoint("write.before_commit")
         finally:
             conn.info.pop("write", None)

@@ -62,30 +62,51 @@ def pg_template():
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path) -> str:
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def new_db_url(request, backend, tmp_path):
+    """A factory of fresh, migrated, empty databases on the test's back-end."""
+    made: list[str] = []
+
+    def make() -> str:
+        n = len(made)
+        if backend == "sqlite":
+            tmpl = request.getfixturevalue("sqlite_template")
+            path = tmp_path / ("fundtrack.db" if n == 0 else f"fundtrack{n}.db")
+            shutil.copyfile(tmpl, path)
+            os.chmod(path, 0o600)
+            url = f"sqlite:///{path}"
+        else:
+            from sqlalchemy.engine import make_url
+
+            tmpl = request.getfixturevalue("pg_template")
+            name = f"ft_{_worker()}_{uuid.uuid4().hex[:10]}"
+            admin = _pg_admin()
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl}"'))
+            admin.dispose()
+            url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+            def _drop(name=name):
+                a = _pg_admin()
+                with a.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                a.dispose()
+
+            request.addfinalizer(_drop)
+        made.append(url)
+        return url
+
+    return make
+
+
+@pytest.fixture
+def db_url(new_db_url) -> str:
     """URL of a fresh, migrated, empty fundtrack database on each back-end."""
-    if request.param == "sqlite":
-        tmpl = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "fundtrack.db"
-        shutil.copyfile(tmpl, path)
-        os.chmod(path, 0o600)
-        return f"sqlite:///{path}"
-    from sqlalchemy.engine import make_url
-
-    tmpl = request.getfixturevalue("pg_template")
-    name = f"ft_{_worker()}_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin()
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-    def _drop():
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    request.addfinalizer(_drop)
-    return url
+    return new_db_url()
 
 
 @pytest.fixture
