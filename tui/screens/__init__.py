@@ -1,0 +1,1 @@
+"""Screens of the fundtrack terminal UI (imported lazily, when first opened)."""

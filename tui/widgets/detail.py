@@ -1,0 +1,292 @@
+"""The detail pane: the selected node's title and facts, KPIs, 返投 progress, compliance flags
+and its tables (switch with [ and ]). Data arrives from two workers as messages — the SQL
+part at once, the figures when the scope is computed — and stale results are dropped."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static, Tab, Tabs
+from textual.worker import get_current_worker
+
+from tui.core import detail as D
+from tui.core.sources import bar
+from tui.i18n import lang, tr
+from tui.widgets.common import localise
+from tui.widgets.dataview import DataView
+
+
+class DetailPane(Vertical):
+    DEFAULT_CSS = """
+    DetailPane { width: 1fr; padding: 0 1; }
+    DetailPane > #title { height: auto; padding: 0 0 0 0; }
+    DetailPane > #kpis { height: auto; min-height: 1; margin: 1 0 0 0; }
+    DetailPane > #reinvest { height: auto; }
+    DetailPane > #flags { height: auto; margin: 0 0 1 0; }
+    DetailPane > Tabs { height: 2; margin: 0; }
+    DetailPane > DataView { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("right_square_bracket", "next_tab", "b.next_tab", id="detail.next_tab"),
+        Binding("left_square_bracket", "prev_tab", "b.prev_tab", id="detail.prev_tab"),
+        Binding("z", "zoom", "b.zoom", show=False, id="detail.zoom"),
+    ]
+
+    ref: reactive[D.NodeRef | None] = reactive(None, init=False)
+
+    class BasicReady(Message):
+        def __init__(self, data: D.Basic) -> None:
+            super().__init__()
+            self.data = data
+
+    class FiguresReady(Message):
+        def __init__(self, data: D.Figures) -> None:
+            super().__init__()
+            self.data = data
+
+    class Failed(Message):
+        def __init__(self, ref: D.NodeRef, error: str) -> None:
+            super().__init__()
+            self.ref = ref
+            self.error = error
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        localise(self)
+        self.store = store
+        self._basic: list[D.Table] = []
+        self._figs: list[D.Table] = []
+        self._tab_ids: list[str] = []
+        self._active: str | None = None
+        self._user_tab = False
+        self._gen = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static(id="kpis")
+        yield Static(id="reinvest")
+        yield Static(id="flags")
+        yield Tabs(id="tabs")
+        yield DataView(id="table")
+
+    # -- showing a node --------------------------------------------------------------------------
+    def show(self, ref: D.NodeRef) -> None:
+        if ref == self.ref:
+            return
+        self.ref = ref
+
+    def watch_ref(self, ref: D.NodeRef | None) -> None:
+        if ref is None:
+            return
+        self._basic, self._figs = [], []
+        self._user_tab = False
+        self._active = None
+        self.query_one("#title", Static).update(Text(ref.name or tr("tree.root"), style="bold"))
+        self.query_one("#kpis", Static).update(Text(tr("computing"), style="dim italic"))
+        self.query_one("#reinvest", Static).update("")
+        self.query_one("#flags", Static).update("")
+        self._rebuild_tabs()
+        self._load_basic(ref)
+        self._load_figures(ref)
+
+    def refresh_data(self) -> None:
+        ref, self.ref = self.ref, None
+        if ref is not None:
+            self.ref = ref
+
+    @work(thread=True, exclusive=True, group="detail-basic")
+    def _load_basic(self, ref: D.NodeRef) -> None:
+        try:
+            data = D.basic(self.store, ref)
+        except Exception as exc:  # shown in the pane, never a crash
+            self.post_message(self.Failed(ref, f"{type(exc).__name__}: {exc}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.BasicReady(data))
+
+    @work(thread=True, exclusive=True, group="detail-figures")
+    def _load_figures(self, ref: D.NodeRef) -> None:
+        try:
+            data = D.figures(self.store, ref, lang())
+        except Exception as exc:
+            self.post_message(self.Failed(ref, f"{type(exc).__name__}: {exc}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FiguresReady(data))
+
+    @on(BasicReady)
+    def _on_basic(self, event: BasicReady) -> None:
+        b = event.data
+        if b.ref != self.ref:
+            return
+        title = Text(b.title, style="bold")
+        if b.ref.kind in ("guidance", "sub", "company"):
+            title.append(f"  {tr('kind.' + ('company' if b.ref.kind == 'company' else b.ref.kind))}", style="dim")
+        lines = [title]
+        if b.facts:
+            facts = Text()
+            for i, (k, v) in enumerate(b.facts):
+                if i:
+                    facts.append("   ")
+                facts.append(f"{k} ", style="dim")
+                facts.append(v)
+            lines.append(facts)
+        self.query_one("#title", Static).update(Group(*lines))
+        self._basic = b.tables
+        self._rebuild_tabs()
+
+    @on(FiguresReady)
+    def _on_figures(self, event: FiguresReady) -> None:
+        f = event.data
+        if f.ref != self.ref:
+            return
+        self.query_one("#kpis", Static).update(self._kpi_grid(f.kpis, f.note))
+        self.query_one("#reinvest", Static).update(self._reinvest(f.reinvest))
+        self.query_one("#flags", Static).update(self._flags(f))
+        self._figs = f.tables
+        self._rebuild_tabs()
+
+    @on(Failed)
+    def _on_failed(self, event: Failed) -> None:
+        if event.ref != self.ref:
+            return
+        self.query_one("#kpis", Static).update(Text(f"{tr('error')}: {event.error}", style="bold red"))
+
+    # -- rendering pieces ------------------------------------------------------------------------
+    def _kpi_grid(self, kpis: list[tuple[str, str]], note: str = ""):
+        if not kpis:
+            return Text(note or "", style="dim")
+        per_row = 3 if self.size.width >= 96 else 2
+        g = RichTable.grid(padding=(0, 2), expand=False)
+        for _ in range(per_row):
+            g.add_column(style="dim", no_wrap=True)
+            g.add_column(justify="right", no_wrap=True)
+        for i in range(0, len(kpis), per_row):
+            chunk = kpis[i:i + per_row]
+            cells = []
+            for k, v in chunk:
+                cells += [k, Text(v, style="bold")]
+            cells += [""] * (2 * per_row - len(cells))
+            g.add_row(*cells)
+        if note:
+            return Group(g, Text(note, style="dim italic"))
+        return g
+
+    def _reinvest(self, r):
+        if r is None:
+            return ""
+        achieved, required, ratio = r
+        from fundtrack.format import fmt_pct, fmt_wan
+
+        if required == 0:
+            return Text.assemble((f"{tr('k.reinvest')}  ", "dim"), (tr("none"), ""))
+        colour = "green" if (ratio or 0) >= 1 else "yellow" if (ratio or 0) >= 0.5 else "red"
+        return Text.assemble(
+            (f"{tr('k.reinvest')}  ", "dim"),
+            (bar(min(ratio or 0.0, 1.0), 30), colour),
+            (f"  {fmt_pct(ratio)}", f"bold {colour}"),
+            (f"   {fmt_wan(achieved)} / {fmt_wan(required)} {tr('k.wan')}", ""),
+        )
+
+    def _flags(self, f: D.Figures):
+        if f.ref.kind == "root":
+            key = self.app.binding_key("app.compliance") if hasattr(self.app, "binding_key") else "c"
+            return Text(tr("k.flags_root", key=key), style="dim")
+        if not f.flags:
+            return Text(tr("k.no_flags"), style="green dim")
+        t = Text()
+        for i, line in enumerate(f.flags):
+            if i:
+                t.append("\n")
+            t.append(" ! ", style="bold white on red")
+            t.append(" " + line, style="red")
+        more = f.flags_total - len(f.flags)
+        if more > 0:
+            key = self.app.binding_key("app.compliance") if hasattr(self.app, "binding_key") else "c"
+            t.append("\n" + tr("k.flags_more", n=more, key=key), style="dim")
+        return t
+
+    # -- tabs and the table ------------------------------------------------------------------------
+    @property
+    def tables(self) -> list[D.Table]:
+        return [*self._figs, *self._basic]
+
+    def _rebuild_tabs(self) -> None:
+        tabs = self.query_one("#tabs", Tabs)
+        tables = self.tables
+        ids = [t.tab for t in tables]
+        if ids == self._tab_ids:
+            return
+        self._tab_ids = ids
+        keep = self._active if (self._user_tab and self._active in ids) else (ids[0] if ids else None)
+        # Tab ids carry a generation: removing the old tabs completes after this handler.
+        self._gen += 1
+        tabs.clear()
+        for t in tables:
+            tabs.add_tab(Tab(t.label, id=self._tab_dom_id(t.tab)))
+        if keep is not None:
+            tabs.active = self._tab_dom_id(keep)
+            self._activate(keep)
+        else:
+            self._activate(None)
+
+    def _tab_dom_id(self, tab: str) -> str:
+        return f"tab-{self._gen}-{tab}"
+
+    @on(Tabs.TabActivated)
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab is None or event.tab.id is None:
+            return
+        prefix = f"tab-{self._gen}-"
+        if not event.tab.id.startswith(prefix):
+            return
+        tab = event.tab.id.removeprefix(prefix)
+        if tab != self._active:
+            self._user_tab = True
+            self._activate(tab)
+
+    def _activate(self, tab: str | None) -> None:
+        self._active = tab
+        dv = self.query_one(DataView)
+        t = next((x for x in self.tables if x.tab == tab), None)
+        if t is None:
+            dv.set_source(None)
+            return
+        dv.title = f"{self.ref.name if self.ref else ''} {t.label}".strip()
+        if dv.source is not t.source:
+            dv.set_source(t.source)
+            if not getattr(t.source, "prepared", True):
+                t.source.prepared = True
+                dv.table.apply()
+
+    def select_tab(self, tab: str) -> bool:
+        if tab in self._tab_ids:
+            self._user_tab = True
+            self.query_one("#tabs", Tabs).active = self._tab_dom_id(tab)
+            self._activate(tab)
+            return True
+        return False
+
+    def action_next_tab(self) -> None:
+        self._user_tab = True
+        self.query_one("#tabs", Tabs).action_next_tab()
+
+    def action_prev_tab(self) -> None:
+        self._user_tab = True
+        self.query_one("#tabs", Tabs).action_previous_tab()
+
+    def action_zoom(self) -> None:
+        dv = self.query_one(DataView)
+        if self.screen.maximized is dv:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(dv)
