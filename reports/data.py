@@ -85,34 +85,45 @@ def restrict(p: Portfolio, as_of: date, valuations: pd.DataFrame) -> Portfolio:
 
 # ---- the pieces -------------------------------------------------------------------------------
 
-def _summary_and_breaches(engine: Engine, p: Portfolio, quarter: Quarter, today: date, refresh: bool):
+def _compute(p: Portfolio):
+    """The quarter's figures from the records, in the form a snapshot stores them."""
     from fundtrack.services.compliance import breaches_for
     from fundtrack.services.summary import summarise
+    from reports import snapshot
+
+    summ = summarise(p)
+    return snapshot.roundtrip(summ, breaches_for(p, edge_figs=summ.sub_funds), p.edges)
+
+
+def _figures(engine: Engine, p: Portfolio, quarter: Quarter, today: date, refresh: bool):
+    """(Frozen figures, state) of the reported quarter — see reports.snapshot for the rule."""
     from reports import snapshot
 
     ended = quarter.end < today
     if ended and not refresh:
         got = snapshot.read(engine, str(quarter))
         if got is not None:
-            return got[0], got[1], "frozen"
-    summ = summarise(p)
-    br = breaches_for(p, edge_figs=summ.sub_funds)
-    summ, br = snapshot.roundtrip(summ, br)
-    if not summ.funds:
-        return summ, br, "empty"
-    snapshot.write(engine, str(quarter), summ, br)
-    return summ, br, ("written" if ended else "provisional")
+            return got, "frozen"
+    fr = _compute(p)
+    if not fr.summary.funds:
+        return fr, "empty"
+    snapshot.write(engine, str(quarter), fr)
+    return fr, ("written" if ended else "provisional")
 
 
-def _prev_summary(engine: Engine, p: Portfolio, quarter: Quarter, prev_vals: pd.DataFrame):
-    from fundtrack.services.summary import summarise
+def _prev_figures(engine: Engine, p: Portfolio, quarter: Quarter, today: date, prev_vals: pd.DataFrame):
+    """The previous quarter's figures, the comparison base: its snapshot, or computed and — when
+    that quarter has ended — frozen now, so the comparison cannot drift either."""
     from reports import snapshot
 
     prev = quarter.prev()
     got = snapshot.read(engine, str(prev))
     if got is not None:
-        return got[0]
-    return summarise(restrict(p, prev.end, prev_vals))
+        return got.summary
+    fr = _compute(restrict(p, prev.end, prev_vals))
+    if fr.summary.funds and prev.end < today:
+        snapshot.write(engine, str(prev), fr)
+    return fr.summary
 
 
 def _company_names(engine: Engine, ids) -> dict:
@@ -182,7 +193,7 @@ def _capital(summ, rolls: dict) -> list:
     return out
 
 
-def _exposure(p: Portfolio, roots: list, lang: str):
+def _exposure(p: Portfolio, edges: pd.DataFrame, roots: list, lang: str):
     from fundtrack.metrics.lookthrough import effective_shares, exposure
     from reports.places import place_region
 
@@ -194,7 +205,7 @@ def _exposure(p: Portfolio, roots: list, lang: str):
                                               "未披露" if lang == "zh" else "Undisclosed"))
     dims = {}
     for dim in ("industry", "region", "round"):
-        x = exposure(roots, p.edges, inv, by=[dim, "company_id"]) if len(inv) and roots else pd.DataFrame(
+        x = exposure(roots, edges, inv, by=[dim, "company_id"]) if len(inv) and roots else pd.DataFrame(
             columns=["root_id", dim, "company_id", "exposure", "companies"])
         g = (x.groupby(dim, as_index=False).agg(exposure=("exposure", "sum"), companies=("company_id", "nunique"))
              if len(x) else pd.DataFrame(columns=[dim, "exposure", "companies"]))
@@ -204,12 +215,12 @@ def _exposure(p: Portfolio, roots: list, lang: str):
         dims[dim] = g
     # Per investment: Σ over guidance funds of its look-through amount, and which funds reach it.
     if len(inv) and roots:
-        per = exposure(roots, p.edges, inv, by="id")
+        per = exposure(roots, edges, inv, by="id")
         look = per.groupby("id")["exposure"].sum()
-        shares = effective_shares(roots, p.edges)
+        shares = effective_shares(roots, edges)
         names = p.funds.set_index("id")["name"].to_dict()
         reach = shares.groupby("fund_id")["root_id"].apply(lambda s: "、".join(names[r] for r in sorted(set(s))))
-        by_root = exposure(roots, p.edges, inv, by="direct")
+        by_root = exposure(roots, edges, inv, by="direct")
     else:
         look, reach = pd.Series(dtype=float), pd.Series(dtype=object)
         by_root = pd.DataFrame(columns=["root_id", "direct", "exposure", "companies"])
@@ -236,7 +247,7 @@ def _flows_by_quarter(flows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     return out
 
 
-def _changes(summ, prev, p: Portfolio, quarter: Quarter) -> dict:
+def _changes(summ, prev, inv: pd.DataFrame, quarter: Quarter) -> dict:
     start, end = quarter.prev().end, quarter.end
     prev_edges = set()
     if len(prev.sub_funds):
@@ -246,7 +257,6 @@ def _changes(summ, prev, p: Portfolio, quarter: Quarter) -> dict:
         if len(e) else e
     prev_funds = {f.fund_id for f in prev.funds}
     new_funds = [f for f in summ.funds if f.fund_id not in prev_funds]
-    inv = p.investments
     new_inv = inv[[start < d <= end for d in inv["invested_on"]]] if len(inv) else inv
     exits = inv[[d is not None and d == d and start < d <= end for d in inv["exited_on"]]] if len(inv) else inv
     return dict(new_subs=new_subs, new_funds=new_funds, new_investments=new_inv, exits=exits)
@@ -260,12 +270,13 @@ def build(engine: Engine, quarter: Quarter, lang: str = "zh", today: date | None
     end, prev_end, ys = quarter.end, quarter.prev().end, quarter.year_start_end
     p = load_portfolio(engine, end, guidance_flows_only=True)
     g_ids = list(p.funds.loc[p.funds["kind"] == "guidance", "id"])
-    summ, breaches, state = _summary_and_breaches(engine, p, quarter, today, refresh_snapshot)
+    fr, state = _figures(engine, p, quarter, today, refresh_snapshot)
+    summ, breaches = fr.summary, fr.breaches
 
     with engine.connect() as conn:
         prev_vals = load_latest_valuations(conn, prev_end, g_ids)
         ys_vals = prev_vals if ys == prev_end else load_latest_valuations(conn, ys, g_ids)
-    prev = _prev_summary(engine, p, quarter, prev_vals)
+    prev = _prev_figures(engine, p, quarter, today, prev_vals)
 
     flows = p.flows
     empty_v = p.valuations.iloc[0:0]
@@ -286,7 +297,7 @@ def build(engine: Engine, quarter: Quarter, lang: str = "zh", today: date | None
     capital = _capital(summ, rolls)
 
     roots = [f.fund_id for f in summ.funds if f.fund_id in set(g_ids)]
-    inv, dims, by_root = _exposure(p, roots, lang)
+    inv, dims, by_root = _exposure(p, fr.edges, roots, lang)
     kinds = p.funds.set_index("id")["kind"].to_dict()
     inv["investor"] = inv["investor_id"].map(fund_names)
     inv["investor_kind"] = inv["investor_id"].map(kinds)
@@ -318,5 +329,5 @@ def build(engine: Engine, quarter: Quarter, lang: str = "zh", today: date | None
         funds=p.funds, sub_funds=subs, investments=inv, exposure=dims, exposure_by_fund=exposure_by_fund,
         stakes=stakes, capital=capital, flows_q=fq, flows_by_quarter=_flows_by_quarter(flows, quarter),
     )
-    data.changes = _changes(summ, prev, p, quarter)
+    data.changes = _changes(summ, prev, inv, quarter)
     return data

@@ -3,10 +3,11 @@
 `performance()` is the definition; calling it once per stake costs a few milliseconds of pandas
 overhead (its XIRR wrapper builds a Series per call), which for the benchmark portfolio's ~7,000
 stakes is 40 s. This computes the same Performance objects in one pass: the sums with one
-groupby, and the XIRR with the same rules as `fundtrack.metrics.performance.xirr` (same-day
-flows netted, zero days dropped, no sign change or fewer than two days → None, pyxirr silent,
-non-finite → None). tests/test_report_metrics.py checks every stake of the test portfolios
-against `performance()` itself, so the two cannot drift apart unnoticed.
+groupby, and the XIRR along the main path of `fundtrack.metrics.performance.xirr` (same-day
+flows netted, zero days dropped, no sign change or fewer than two days → None, amounts scaled to
+at most 1, pyxirr) with that function itself as the fallback. tests/test_report_metrics.py checks
+every stake of the test portfolios against `performance()` itself, so the two cannot drift apart
+unnoticed. (Better still: a vectorised xirr in fundtrack.metrics.performance that this calls.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from fundtrack.metrics.ratios import ratio
 
 
 def _irr(dates: list, amounts: np.ndarray) -> float | None:
+    """fundtrack.metrics.performance.xirr on already netted, date-sorted flows, without its
+    per-call pandas: the same main path (scale to at most 1, pyxirr), and the core function
+    itself whenever that path has no answer (so its fallback is used, not copied)."""
     nz = amounts != 0
     if nz.sum() < 2:
         return None
@@ -30,12 +34,15 @@ def _irr(dates: list, amounts: np.ndarray) -> float | None:
     import pyxirr
 
     d = [x for x, keep in zip(dates, nz) if keep]
+    scaled = a / np.abs(a).max()
     try:
-        r = pyxirr.xirr(d, a.tolist(), silent=True)
+        r = pyxirr.xirr(d, scaled.tolist(), silent=True)
     except Exception:  # pyxirr raises on inputs it cannot solve
-        return None
+        r = None
     if r is None or not math.isfinite(r):
-        return None
+        from fundtrack.metrics.performance import xirr
+
+        return xirr(d, a)
     return float(r)
 
 

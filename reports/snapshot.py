@@ -14,13 +14,16 @@ One row per guidance fund. Its columns hold the headline figures (for SQL and th
 `payload` JSON holds everything needed to reproduce the report's summary figures exactly:
 {"version", "figures" (FundFigures, money in fen), "perf" (Performance), "edges" (the fund's rows
 of summary.edge_figures)}, and on the row of the lowest fund id also "portfolio" ({"totals",
-"breaches"}) — the portfolio-wide figures (totals and compliance) that belong to no one fund.
+"breaches", "edges"}) — what belongs to no one fund: the totals, the compliance breaches and every
+commitment edge (investor, investee, committed, investee_committed) that look-through multiplies
+along, so a later change to a fund's size does not change the quarter's look-through either.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 import math
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -34,6 +37,14 @@ from fundtrack.metrics.ratios import fen_to_decimal
 from fundtrack.models import QuarterSnapshot
 
 VERSION = 1
+LOOKTHROUGH_COLUMNS = ["investor_id", "investee_id", "committed", "investee_committed"]
+
+
+@dataclass
+class Frozen:
+    summary: object  # fundtrack.services.summary.Summary
+    breaches: list
+    edges: object  # every commitment edge as of the quarter end (LOOKTHROUGH_COLUMNS)
 
 
 # ---- a small JSON codec for frames holding dates, Decimals, numpy scalars and NaN ------------
@@ -123,18 +134,20 @@ def _dec(x, places: int = 8):
     return None if x is None else Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places))
 
 
-def encode(summary, breaches) -> list[dict]:
-    """The snapshot rows (without quarter / created_at) for a Summary and its breaches."""
-    edges = summary.sub_funds
+def encode(summary, breaches, edges) -> list[dict]:
+    """The snapshot rows (without quarter / created_at) for a Summary, its breaches and the
+    portfolio's commitment edges."""
+    subs = summary.sub_funds
     rows = []
     for i, f in enumerate(summary.funds):
-        e = edges[edges["investor_id"] == f.fund_id] if len(edges) else edges
+        e = subs[subs["investor_id"] == f.fund_id] if len(subs) else subs
         payload = {"version": VERSION, "figures": _figures_to(f), "perf": _perf_to(f.perf),
                    "edges": encode_frame(e)}
         if i == 0:
             payload["portfolio"] = {"totals": {"figures": _figures_to(summary.totals),
                                                "perf": _perf_to(summary.totals.perf)},
-                                    "breaches": [_breach_to(b) for b in breaches]}
+                                    "breaches": [_breach_to(b) for b in breaches],
+                                    "edges": encode_frame(edges[LOOKTHROUGH_COLUMNS])}
         rows.append(dict(
             fund_id=int(f.fund_id), as_of=summary.as_of,
             sub_fund_committed=fen_to_decimal(f.sub_fund_committed),
@@ -148,8 +161,8 @@ def encode(summary, breaches) -> list[dict]:
     return rows
 
 
-def decode(as_of: date, payloads: list[dict]):
-    """(Summary, breaches) from the payloads of a quarter's rows (ordered by fund id)."""
+def decode(as_of: date, payloads: list[dict]) -> Frozen:
+    """The Summary, breaches and edges from the payloads of a quarter's rows (ordered by fund id)."""
     import pandas as pd
 
     from fundtrack.services.summary import Summary
@@ -166,11 +179,14 @@ def decode(as_of: date, payloads: list[dict]):
     nonempty = [f for f in frames if len(f.columns)]
     edges = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame()
     breaches = [Breach(**b) for b in portfolio["breaches"]]
-    return Summary(as_of, funds, totals, edges), breaches
+    lt = decode_frame(portfolio["edges"])
+    if lt.empty:
+        lt = pd.DataFrame({c: pd.Series(dtype="int64") for c in LOOKTHROUGH_COLUMNS})
+    return Frozen(Summary(as_of, funds, totals, edges), breaches, lt)
 
 
-def read(engine: Engine, quarter: str):
-    """(Summary, breaches, created_at) of a stored quarter, or None."""
+def read(engine: Engine, quarter: str) -> Frozen | None:
+    """The stored figures of a quarter, or None."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(QuarterSnapshot.as_of, QuarterSnapshot.payload, QuarterSnapshot.created_at)
@@ -181,15 +197,14 @@ def read(engine: Engine, quarter: str):
     payloads = [json.loads(r.payload) for r in rows]
     if any(p.get("version") != VERSION for p in payloads):
         return None
-    summary, breaches = decode(rows[0].as_of, payloads)
-    return summary, breaches, rows[0].created_at
+    return decode(rows[0].as_of, payloads)
 
 
-def write(engine: Engine, quarter: str, summary, breaches, now: datetime | None = None) -> int:
+def write(engine: Engine, quarter: str, frozen: Frozen, now: datetime | None = None) -> int:
     """Replace the quarter's snapshot rows; returns the number written."""
     from fundtrack.db import write_transaction
 
-    rows = encode(summary, breaches)
+    rows = encode(frozen.summary, frozen.breaches, frozen.edges)
     now = now or datetime.now(timezone.utc)
     with write_transaction(engine) as conn:
         conn.execute(delete(QuarterSnapshot).where(QuarterSnapshot.quarter == quarter))
@@ -199,9 +214,9 @@ def write(engine: Engine, quarter: str, summary, breaches, now: datetime | None 
     return len(rows)
 
 
-def roundtrip(summary, breaches):
+def roundtrip(summary, breaches, edges) -> Frozen:
     """What a later report would read back: encode and decode without the database."""
     if not summary.funds:
-        return summary, breaches
-    rows = encode(summary, breaches)
+        return Frozen(summary, breaches, edges[LOOKTHROUGH_COLUMNS])
+    rows = encode(summary, breaches, edges)
     return decode(summary.as_of, [json.loads(r["payload"]) for r in rows])
