@@ -6,13 +6,15 @@ import json
 import sys
 from pathlib import Path
 
-from importers.pipeline import ImportOptions, ImportResult, Progress, import_files
+# importers.pipeline (SQLAlchemy, the models) is imported inside the commands: `fundtrack import`
+# starts reading the workbook before paying for those imports.
 
 BIG_FILE_BYTES = 300_000  # ≈ a few thousand rows of .xlsx: worth a progress display
 
 
-class RichProgress(Progress):
-    """A Rich progress display on stderr; silent when stderr is not a terminal."""
+class RichProgress:
+    """A Rich progress display on stderr (the pipeline.Progress protocol); silent when stderr
+    is not a terminal."""
 
     def __init__(self):
         from rich.console import Console
@@ -43,7 +45,7 @@ def _zh(args) -> bool:
     return (getattr(args, "lang", None) or "zh") != "en"
 
 
-def print_result(res: ImportResult, lang: str = "zh", out=None) -> None:
+def print_result(res, lang: str = "zh", out=None) -> None:
     out = out or sys.stdout
     zh = lang != "en"
     problems = res.errors + res.warnings
@@ -74,9 +76,8 @@ def print_result(res: ImportResult, lang: str = "zh", out=None) -> None:
 
 
 def cmd_import(args) -> int:
-    from fundtrack.db import open_engine
-
     from importers.mapping import MappingError, load_mapping
+    from importers.read import Prefetch
 
     lang = "zh" if _zh(args) else "en"
     mapping = None
@@ -91,12 +92,19 @@ def cmd_import(args) -> int:
             else:
                 print(f"错误 error: {msg}", file=sys.stderr)
             return 1
-    big = any(Path(f).exists() and Path(f).stat().st_size > BIG_FILE_BYTES for f in args.files)
+    files = list(args.files)
+    # Start parsing the workbooks now; the heavy imports and the schema check run meanwhile.
+    prefetch = Prefetch(files, [Path(f).name for f in files])
+
+    from fundtrack.db import open_engine
+    from importers.pipeline import ImportOptions, Progress, import_files
+
+    big = any(Path(f).exists() and Path(f).stat().st_size > BIG_FILE_BYTES for f in files)
     progress = RichProgress() if big else Progress()
     engine = open_engine(args.db)
     try:
-        res = import_files(engine, list(args.files),
-                           ImportOptions(unit=args.unit, mapping=mapping, dry_run=args.dry_run, progress=progress))
+        res = import_files(engine, files, ImportOptions(unit=args.unit, mapping=mapping, dry_run=args.dry_run,
+                                                        progress=progress, reader=prefetch.read))
     finally:
         progress.done()
         engine.dispose()
@@ -123,6 +131,7 @@ def cmd_demo(args) -> int:
     from fundtrack.cli_render import print_summary
     from fundtrack.db import mask_url, open_engine
     from fundtrack.services.summary import portfolio_summary
+    from importers.pipeline import ImportOptions, import_files
 
     lang = "zh" if _zh(args) else "en"
     engine = open_engine(args.db)

@@ -71,17 +71,31 @@ class CompanyIn:
     uscc: str | None
     values: dict
     src: Src
-    srcs_for_name: list = field(default_factory=list)
+    raw_name: str = ""  # the name as parsed, for the fast "same company again" test
+    complete: bool = False  # industry and registered place both known: later rows add nothing
 
 
-@dataclass(slots=True)
-class InvestmentIn:
-    investor: str
-    company: CompanyIn
-    round: str
-    invested_on: date
-    values: dict
-    src: Src
+@dataclass
+class InvestmentBlock:
+    """One sheet's investment rows that passed the row checks, column by column.
+
+    A sheet may hold 100,000 investments: kept as columns, they go from the sheet to the
+    INSERT without one Python object per row.
+    """
+
+    rec: SheetRecords
+    file_idx: int
+    probs: Problems
+    js: list[int]  # positions in rec.rows
+    investor: list[str]  # fund keys
+    company: list[CompanyIn]
+    round: list[str]
+    invested_on: list
+    values: dict[str, list]  # model column → values (amount and the optional columns present)
+    first: dict = field(default_factory=dict)  # natural key (with id(company)) → position
+
+    def src(self, p: int) -> Src:
+        return Src(self.rec, self.js[p], self.probs, self.file_idx)
 
 
 @dataclass(slots=True)
@@ -99,7 +113,7 @@ class Entities:
     funds: dict[str, FundIn] = field(default_factory=dict)
     commitments: dict[tuple[str, str], CommitmentIn] = field(default_factory=dict)
     companies: list[CompanyIn] = field(default_factory=list)
-    investments: list[InvestmentIn] = field(default_factory=list)
+    investments: list[InvestmentBlock] = field(default_factory=list)
     flows: list[FlowIn] = field(default_factory=list)
     # Fund references to resolve against the file and the database: (key, src, field).
     fund_refs: list[tuple[str, Src, str]] = field(default_factory=list)
@@ -154,6 +168,24 @@ def _over(src: Src, key: str, a, b, zh: str, en: str) -> bool:
     return False
 
 
+def _describe(c: CompanyIn, industry, place) -> None:
+    """Descriptive fields of a company: the first non-blank value in the files wins."""
+    v = c.values
+    if industry is not None and v.get("industry") is None:
+        v["industry"] = industry
+    if place is not None and v.get("registered_place") is None:
+        v["registered_place"] = place
+    c.complete = v.get("industry") is not None and v.get("registered_place") is not None
+
+
+def _filter_block(b: InvestmentBlock, keep: list[int]) -> InvestmentBlock:
+    def pick(col):
+        return [col[p] for p in keep]
+
+    return InvestmentBlock(b.rec, b.file_idx, b.probs, pick(b.js), pick(b.investor), pick(b.company),
+                           pick(b.round), pick(b.invested_on), {k: pick(v) for k, v in b.values.items()})
+
+
 class Builder:
     """Collects the entities of all sheets of all files, in file order."""
 
@@ -162,8 +194,15 @@ class Builder:
         self._fund_src: dict[str, Src] = {}
         self._company_by_uscc: dict[str, CompanyIn] = {}
         self._company_by_name: dict[str, CompanyIn] = {}
-        self._investment_keys: dict[tuple, Src] = {}
         self._flow_keys: dict[tuple, Src] = {}
+        self._keys: dict[str, str] = {}
+
+    def key(self, name: str) -> str:
+        """normalise_name, memoised: a 100,000-row sheet names its 50 funds 100,000 times."""
+        k = self._keys.get(name)
+        if k is None:
+            k = self._keys[name] = normalise_name(name)
+        return k
 
     def add(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
         rec.outcome = [0] * len(rec.rows)
@@ -264,10 +303,11 @@ class Builder:
 
     # ---- investments and companies
 
-    def _company(self, name: str, uscc: str | None, j: int, rec: SheetRecords, src: Src,
-                 industry, place) -> CompanyIn:
-        nk = normalise_name(name)
+    def _company(self, name: str, uscc: str | None, src: Src, industry, place) -> CompanyIn | None:
+        """The company a row names: by USCC, else by normalised name (DESIGN §3)."""
+        nk = self._keys.get(name) or self.key(name)
         c = None
+        rec = src.sheet
         if uscc:
             c = self._company_by_uscc.get(uscc)
             if c is not None and c.name_key != nk:
@@ -289,62 +329,97 @@ class Builder:
                           "a different code here")
                 return None
         if c is None:
-            c = CompanyIn(nk, uscc, {"name": name}, src)
+            c = CompanyIn(nk, uscc, {"name": name}, src, name)
             self.e.companies.append(c)
             if uscc:
                 self._company_by_uscc[uscc] = c
             self._company_by_name.setdefault(nk, c)
-        # Descriptive fields: the first non-blank value in the files wins.
-        if industry is not None and c.values.get("industry") is None:
-            c.values["industry"] = industry
-        if place is not None and c.values.get("registered_place") is None:
-            c.values["registered_place"] = place
+        _describe(c, industry, place)
         return c
 
     def _add_investment(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        # Column-wise: a sheet may hold 100,000 rows. Per-row Python work is kept to resolving
+        # the company; checks are C-level scans (`None in column`, min()) with a slow path
+        # that only runs when something is actually wrong.
         val = rec.values
         if "company" not in val or "investor" not in val or "invested_on" not in val or "amount" not in val:
             return
-        cols = _present(rec, INVESTMENT_COLUMNS)
+        n = len(rec.rows)
         companies, investors, dates, amounts = val["company"], val["investor"], val["invested_on"], val["amount"]
-        usccs = val.get("uscc")
-        rounds = val.get("round")
-        industry = val.get("industry")
-        place = val.get("registered_place")
-        bad_rows = rec.bad
-        builder_keys = self._investment_keys
-        for j in range(len(rec.rows)):
-            src = Src(rec, j, probs, file_idx)
-            if (companies[j] is None or investors[j] is None or dates[j] is None or amounts[j] is None) \
-                    and not _require(rec, j, src):
-                continue
-            if j in bad_rows:
-                continue
-            v = _row_values(rec, j, cols) if cols else {}
-            v["amount"] = amounts[j]
-            bad = False
-            for key, label, en in (("amount", "投资金额", "amount"), ("fair_value", "最新估值", "fair value"),
-                                   ("exit_proceeds", "退出金额", "exit proceeds")):
-                if v.get(key) is not None and v[key] < 0:
-                    bad |= _negative(src, key, label, en, v[key])
-            if bad:
-                continue
-            company = self._company(companies[j], usccs[j] if usccs else None, j, rec, src,
-                                    industry[j] if industry else None, place[j] if place else None)
-            if company is None:
-                continue
-            inv = normalise_name(investors[j])
-            rnd = rounds[j] if rounds and rounds[j] is not None else ""
-            key = (inv, id(company), rnd, dates[j])
-            old = builder_keys.get(key)
+        drop = set(rec.bad)
+        for col in (companies, investors, dates, amounts):
+            if None in col:
+                for j, v in enumerate(col):
+                    if v is None and j not in drop:
+                        _require(rec, j, Src(rec, j, probs, file_idx))
+                        drop.add(j)
+        cols = _present(rec, INVESTMENT_COLUMNS)
+        if "exit_proceeds" in cols and None in val["exit_proceeds"]:
+            val["exit_proceeds"] = [ZERO if v is None else v for v in val["exit_proceeds"]]
+        for key, label, en in (("amount", "投资金额", "amount"), ("fair_value", "最新估值", "fair value"),
+                               ("exit_proceeds", "退出金额", "exit proceeds")):
+            col = val.get(key)
+            if col is not None and min(filter(None, col), default=ZERO) < 0:
+                for j, v in enumerate(col):
+                    if v is not None and v < 0 and j not in drop:
+                        _negative(Src(rec, j, probs, file_idx), key, label, en, v)
+                        drop.add(j)
+        js = [j for j in range(n) if j not in drop] if drop else list(range(n))
+
+        def take(col):
+            return col if not drop else [col[j] for j in js]
+
+        none = [None] * n
+        names, usccs = take(companies), take(val.get("uscc") or none)
+        industry, place = take(val.get("industry") or none), take(val.get("registered_place") or none)
+        by_uscc = self._company_by_uscc
+        cos: list = []
+        for p, (name, uscc) in enumerate(zip(names, usccs)):
+            c = by_uscc.get(uscc) if uscc else None
+            if c is not None and c.raw_name == name:
+                if not c.complete:
+                    _describe(c, industry[p], place[p])
+            else:
+                c = self._company(name, uscc, Src(rec, js[p], probs, file_idx), industry[p], place[p])
+            cos.append(c)
+        keys = self._keys
+        inv_keys = [keys.get(x) or self.key(x) for x in take(investors)]
+        rounds = [r or "" for r in take(val.get("round") or none)]
+        values = {k: take(val[k]) for k in cols}
+        values["amount"] = take(amounts)
+        block = InvestmentBlock(rec, file_idx, probs, js, inv_keys, cos, rounds, take(dates), values)
+        if None in cos:
+            block = _filter_block(block, [p for p, c in enumerate(cos) if c is not None])
+        block = self._dedupe(block)
+        if block.js:
+            self.e.investments.append(block)
+
+    def _dedupe(self, block: InvestmentBlock) -> InvestmentBlock:
+        """The same (investor, company, round, date) twice is an error, within a sheet or across."""
+        natural = list(zip(block.investor, map(id, block.company), block.round, block.invested_on))
+        # First position of each key (dict keeps the last value written: write in reverse).
+        first = dict(zip(reversed(natural), range(len(natural) - 1, -1, -1)))
+        clash = [b for b in self.e.investments if not b.first.keys().isdisjoint(natural)]
+        if len(first) == len(natural) and not clash:
+            block.first = first
+            return block
+        keep = []
+        for p, k in enumerate(natural):
+            old = None
+            for b in clash:
+                if k in b.first:
+                    old = b.src(b.first[k])
+                    break
+            if old is None and first[k] != p:
+                old = block.src(first[k])
             if old is not None:
-                src.error("company", f"重复：同一投资主体、企业、轮次和日期的投资已在第 {old.row} 行"
-                          f"（{old.sheet.sheet}）出现", f"duplicate: the same investor, company, round and date "
-                          f"already at row {old.row} ({old.sheet.sheet})")
-                continue
-            builder_keys[key] = src
-            self.e.investments.append(InvestmentIn(inv, company, rnd, dates[j], v, src))
-            self.e.fund_refs.append((inv, src, "investor"))
+                block.src(p).error("company", f"重复：与 {old.where('company')} 是同一笔投资（同一投资主体、企业、轮次、日期）",
+                                   f"duplicate of {old.where('company')} (same investor, company, round and date)")
+            else:
+                keep.append(p)
+        out = _filter_block(block, keep)
+        out.first = {k: p for p, k in enumerate(zip(out.investor, map(id, out.company), out.round, out.invested_on))}
+        return out
 
     # ---- cash flows
 
@@ -361,8 +436,8 @@ class Builder:
             if t_[j] == "valuation" and a_[j] < 0:
                 _negative(src, "amount", "估值", "valuation", a_[j])
                 continue
-            inv = normalise_name(inv_[j])
-            tkey = normalise_name(tgt_[j])
+            inv = self.key(inv_[j])
+            tkey = self.key(tgt_[j])
             key = (inv, tkey, d_[j], t_[j])
             old = self._flow_keys.get(key)
             if old is not None:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from operator import mul
 
 from fundtrack.money import CENT
 from fundtrack.names import clean_display_name
@@ -248,8 +249,14 @@ def level(v) -> str:
                         f'level "{_show(v)}" should be 国家级/省级/市级/区县级') from None
 
 
+_ANY_WS = re.compile(r"\s")
+_NAME_SLOW = re.compile(r"[\s()]")
+
+
 def text(v) -> str:
     """Free text: NFKC, stray spaces collapsed; a number typed into a text column loses its `.0`."""
+    if type(v) is str and not _ANY_WS.search(v) and unicodedata.is_normalized("NFKC", v):
+        return v  # already clean: the common case, two C calls
     if type(v) is float:
         return repr(int(v)) if v.is_integer() else repr(v)
     if type(v) is datetime:
@@ -260,6 +267,12 @@ def text(v) -> str:
 
 
 def name(v) -> str:
+    """A fund or company name as displayed (fundtrack.names.clean_display_name)."""
+    if type(v) is str and not _NAME_SLOW.search(v):
+        # Without spaces or ASCII brackets, and NFKC-stable once its full-width brackets (which
+        # clean_display_name keeps) are set aside, a name is already in display form.
+        if unicodedata.is_normalized("NFKC", v.replace("（", "(").replace("）", ")")):
+            return v
     return clean_display_name(text(v))
 
 
@@ -274,11 +287,32 @@ def amac(v) -> str:
     return s
 
 
+_USCC_VALUE = {c: i for i, c in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY")}
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+
+
+def _uscc_ok(s: str) -> bool:
+    """GB 32100-2015 check (the algorithm of fundtrack.uscc), with map() instead of a generator:
+    a 100,000-row sheet validates 100,000 codes."""
+    if len(s) != 18:
+        return False
+    try:
+        total = sum(map(mul, map(_USCC_VALUE.__getitem__, s[:17]), _USCC_WEIGHTS))
+        last = _USCC_VALUE[s[17]]
+    except KeyError:
+        return False
+    return (31 - total % 31) % 31 == last
+
+
 def uscc_text(v) -> str:
+    if type(v) is str and _uscc_ok(v):
+        return v
     from fundtrack.uscc import uscc_problem
 
     s = _SPACES.sub("", _nfkc(text(v))).upper()
-    why = uscc_problem(s)
+    if _uscc_ok(s):
+        return s
+    why = uscc_problem(s) or "统一社会信用代码无效"
     if why:
         en = "USCC must have 18 characters" if len(s) != 18 else "USCC has a bad character or check digit"
         raise CellError(f'"{_show(v)}" {why}', f'"{_show(v)}": {en}')

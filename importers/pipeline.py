@@ -10,8 +10,10 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -23,7 +25,7 @@ from importers.plan import load_state, make_plan
 from importers.problems import Problem, Problems
 from importers.read import ReadError, read_file
 from importers.records import SheetRecords, read_records
-from importers.writer import FileBatch, lock_for_import, write_plan
+from importers.writer import FileBatch, write_plan
 
 # Sheets that explain rather than hold records.
 INSTRUCTION_SHEETS = frozenset(norm(s) for s in ("填写说明", "说明", "使用说明", "instructions", "readme", "封面",
@@ -49,6 +51,7 @@ class ImportOptions:
     actor: str | None = None
     progress: Progress = field(default_factory=Progress)
     display_names: list[str] | None = None  # names to record instead of the paths' names
+    reader: Callable[..., list] | None = None  # read_file, or a read.Prefetch's read
 
 
 @dataclass
@@ -58,6 +61,7 @@ class ImportResult:
     batch_ids: list[int]
     dry_run: bool
     files: list[str]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     @property
     def errors(self) -> list[Problem]:
@@ -107,7 +111,7 @@ def _counts(rec: SheetRecords) -> dict[str, int]:
 def read_sheets(path: Path, shown: str, opts: ImportOptions, sink: list[Problem]) -> list[SheetRecords]:
     file_probs = Problems(shown, "", sink)
     try:
-        raw_sheets = read_file(path, shown)
+        raw_sheets = (opts.reader or read_file)(path, shown)
     except ReadError as exc:
         file_probs.add_at("", exc.zh, exc.en)
         return []
@@ -136,17 +140,28 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
     names = opts.display_names or [Path(p).name for p in paths]
     files: list[FileBatch] = []
     builder = Builder()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
     opts.progress.stage("读取 reading", None)
-    for idx, (p, shown) in enumerate(zip(paths, names)):
+    for p, shown in zip(paths, names):
         path = Path(p)
         sheets = read_sheets(path, shown, opts, sink)
         sha = _sha256(path) if path.exists() else ""
         files.append(FileBatch(shown, sha, sheets, {}))
     total_rows = sum(len(r.rows) for fb in files for r in fb.sheets)
+    lap("read")
     opts.progress.stage("校验 checking", None)
     for idx, fb in enumerate(files):
         for rec in fb.sheets:
             builder.add(rec, idx, Problems(fb.display, rec.sheet, sink))
+    lap("check")
 
     def has_errors() -> bool:
         return any(p.severity == "error" for p in sink)
@@ -156,11 +171,15 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
         # Nothing will be written: plan against a plain read transaction (no write lock).
         with engine.connect() as conn:
             make_plan(builder.e, load_state(conn, builder.e))
+        lap("plan")
     else:
         try:
+            # write_transaction serialises writers: BEGIN IMMEDIATE on SQLite, the global
+            # pg_advisory_xact_lock on PostgreSQL — taken before the state below is read, so two
+            # concurrent imports of overlapping files cannot both insert the same fund.
             with write_transaction(engine) as conn:
-                lock_for_import(conn)
                 plan = make_plan(builder.e, load_state(conn, builder.e))
+                lap("plan")
                 if has_errors():
                     raise _Rollback
                 for fb in files:
@@ -168,11 +187,13 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
                 opts.progress.stage("写入 writing", total_rows)
                 batch_ids = write_plan(conn, plan, files, opts.actor or _actor(), opts.kind,
                                        note=_note(files), progress=opts.progress.advance)
+                lap("write")
+            lap("commit")
         except _Rollback:
             pass
     opts.progress.done()
     counts = _all_counts(files)
-    return ImportResult(sink, counts, batch_ids if not has_errors() else [], opts.dry_run, names)
+    return ImportResult(sink, counts, batch_ids if not has_errors() else [], opts.dry_run, names, timings)
 
 
 class _Rollback(Exception):

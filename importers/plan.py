@@ -38,7 +38,9 @@ class DbState:
 
 
 def _rows(conn, stmt):
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    res = conn.execute(stmt)
+    keys = list(res.keys())
+    return [dict(zip(keys, r)) for r in res]
 
 
 def load_state(conn, e: Entities) -> DbState:
@@ -56,7 +58,7 @@ def load_state(conn, e: Entities) -> DbState:
             if r["uscc"]:
                 by_uscc[r["uscc"]] = r
             by_key.setdefault(r["name_key"], []).append(r)
-    investor_ids = sorted({funds[k]["id"] for k in {i.investor for i in e.investments} if k in funds})
+    investor_ids = sorted({funds[k]["id"] for b in e.investments for k in set(b.investor) if k in funds})
     investments: dict[tuple, dict] = {}
     for chunk in _chunks(investor_ids):
         t = Investment.__table__
@@ -80,6 +82,8 @@ def _chunks(ids: list, n: int = 500):
 class TablePlan:
     table: str
     inserts: list[dict] = field(default_factory=list)  # full rows; "id" may be a temporary negative id
+    # Column-wise inserts (investments): column → values, plus "_file"; ids are assigned on write.
+    blocks: list[dict] = field(default_factory=list)
     updates: list[tuple[int, dict, dict]] = field(default_factory=list)  # (id, new values, row before)
     insert_srcs: list[Src] = field(default_factory=list)
     update_srcs: list[Src] = field(default_factory=list)
@@ -110,7 +114,9 @@ def _same(a, b) -> bool:
 
 
 def _diff(row: dict, values: dict) -> dict:
-    return {k: v for k, v in values.items() if not _same(row.get(k), v)}
+    # Plain != first (Decimal("1.50") == Decimal("1.5"), dates, text, bools); _same only
+    # double-checks what != calls different.
+    return {k: v for k, v in values.items() if row.get(k) != v and not _same(row.get(k), v)}
 
 
 def _defaults(table, values: dict) -> dict:
@@ -146,6 +152,7 @@ class Planner:
         self.company_ids: dict[int, int] = {}  # id(CompanyIn) → company id
         self.company_by_key: dict[str, int] = {}
         self.company_by_uscc: dict[str, int] = {}
+        self.merged_companies: set[int] = set()
 
     def _temp(self) -> int:
         t = self._next
@@ -157,7 +164,12 @@ class Planner:
     def _check_refs(self) -> None:
         known = set(self.fund_ids) | set(self.e.funds)
         names = None
-        for key, src, fld in self.e.fund_refs:
+        refs = self.e.fund_refs
+        for b in self.e.investments:
+            unknown = set(b.investor) - known
+            if unknown:
+                refs = refs + [(k, b.src(p), "investor") for p, k in enumerate(b.investor) if k in unknown]
+        for key, src, fld in refs:
             if key in known:
                 continue
             if names is None:
@@ -255,6 +267,7 @@ class Planner:
         pp = self.plan.companies
         t = Company.__table__
         claimed: dict[int, object] = {}  # database company id → the CompanyIn that updates it
+        defaults = _defaults(t, {})
         for c in self.e.companies:
             row = None
             if c.uscc:
@@ -284,7 +297,8 @@ class Planner:
                 values["uscc"] = c.uscc
             if row is None:
                 cid = self._temp()
-                full = _defaults(t, _stamp(values, c.src))
+                full = dict(defaults)
+                full.update(_stamp(values, c.src))
                 full["id"] = cid
                 pp.inserts.append(full)
                 pp.insert_srcs.append(c.src)
@@ -294,6 +308,7 @@ class Planner:
                 if cid in claimed:
                     # Two spellings in the files (with and without USCC) of one stored company.
                     self.company_ids[id(c)] = cid
+                    self.merged_companies.add(id(c))
                     continue
                 claimed[cid] = c
                 changed = _diff(row, values)
@@ -307,6 +322,7 @@ class Planner:
                 self.company_by_uscc[c.uscc] = cid
 
     def _plan_investments(self) -> None:
+        """Column-wise: keys → stored rows in list comprehensions, inserts as column lists."""
         ip = self.plan.investments
         t = Investment.__table__
         existing = self.db.investments
@@ -314,34 +330,60 @@ class Planner:
         company_ids = self.company_ids
         seen: dict[tuple, Src] = {}
         defaults = _defaults(t, {})
-        for inv in self.e.investments:
-            i_id = fund_ids.get(inv.investor)
-            c_id = company_ids.get(id(inv.company))
-            if i_id is None or c_id is None:
+        for b in self.e.investments:
+            inv_ids = [fund_ids.get(k) for k in b.investor]
+            co_ids = [company_ids.get(id(c)) for c in b.company]
+            natural = list(zip(inv_ids, co_ids, b.round, b.invested_on))
+            ok = [p for p, (i, c) in enumerate(zip(inv_ids, co_ids)) if i is not None and c is not None] \
+                if None in inv_ids or None in co_ids else range(len(natural))
+            fresh = list(ok)
+            if self.merged_companies:
+                # Two spellings of one stored company (with and without USCC) were merged: their
+                # rows can now share a natural key. entities.py caught every other duplicate.
+                fresh = []
+                for p in ok:
+                    k = natural[p]
+                    if k in seen:
+                        o = seen[k]
+                        b.src(p).error("company", f"重复：与 {o.where('company')} 是同一笔投资（同一投资主体、企业、轮次、日期）",
+                                       f"duplicate of {o.where('company')} (same investor, company, round and date)")
+                        continue
+                    seen[k] = b.src(p)
+                    fresh.append(p)
+            rows = [existing.get(natural[p]) for p in fresh] if existing else [None] * len(fresh)
+            ins = [p for p, r in zip(fresh, rows) if r is None]
+            outcome = b.rec.outcome
+            for p, row in zip(fresh, rows):
+                if row is None:
+                    continue
+                values = {k: v[p] for k, v in b.values.items()}
+                changed = _diff(row, values)
+                if changed:
+                    src = b.src(p)
+                    ip.updates.append((row["id"], _stamp(changed, src), row))
+                    ip.update_srcs.append(src)
+                    src.mark(1)
+            if not ins:
                 continue
-            key = (i_id, c_id, inv.round, inv.invested_on)
-            if key in seen:
-                o = seen[key]
-                inv.src.error("company", f"重复：与 {o.where('company')} 是同一笔投资（同一投资主体、企业、轮次、日期）",
-                              f"duplicate of {o.where('company')} (same investor, company, round and date)")
-                continue
-            seen[key] = inv.src
-            row = existing.get(key) if i_id > 0 and c_id > 0 else None
-            if row is None:
-                full = dict(defaults)
-                full.update(inv.values)
-                full.update(id=self._temp(), investor_id=i_id, company_id=c_id, round=inv.round,
-                            invested_on=inv.invested_on, src_sheet=inv.src.sheet.sheet[:120],
-                            src_row=inv.src.row, _file=inv.src.file_idx)
-                ip.inserts.append(full)
-                ip.insert_srcs.append(inv.src)
-                inv.src.mark(2)
-                continue
-            changed = _diff(row, inv.values)
-            if changed:
-                ip.updates.append((row["id"], _stamp(changed, inv.src), row))
-                ip.update_srcs.append(inv.src)
-                inv.src.mark(1)
+            cols: dict[str, list] = {}
+            for name in (c.name for c in t.columns):
+                if name == "id":
+                    continue
+                if name in b.values:
+                    col = b.values[name]
+                    cols[name] = [col[p] for p in ins]
+                elif name not in ("investor_id", "company_id", "round", "invested_on", "src_sheet", "src_row",
+                                  "batch_id"):
+                    cols[name] = [defaults[name]] * len(ins)
+            cols["investor_id"] = [inv_ids[p] for p in ins]
+            cols["company_id"] = [co_ids[p] for p in ins]
+            cols["round"] = [b.round[p] for p in ins]
+            cols["invested_on"] = [b.invested_on[p] for p in ins]
+            cols["src_sheet"] = [b.rec.sheet[:120]] * len(ins)
+            cols["src_row"] = [b.rec.rows[b.js[p]] for p in ins]
+            ip.blocks.append({"_file": b.file_idx, "_n": len(ins), **cols})
+            for p in ins:
+                outcome[b.js[p]] = 2
 
     # ---- cash flows
 

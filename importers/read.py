@@ -19,6 +19,7 @@ import codecs
 import csv
 import io
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -232,3 +233,39 @@ def read_csv_rows(p: Path) -> list[list]:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return rows
+
+
+class Prefetch:
+    """Reads files on a background thread, started before the caller's slow imports.
+
+    calamine parses a sheet in Rust with the GIL released, so `fundtrack import` can load
+    SQLAlchemy and check the schema (≈1 s) while the workbook is being parsed instead of after.
+    """
+
+    _TAKEN = object()
+
+    def __init__(self, paths: list[str | Path], display_names: list[str]):
+        self._jobs = [(Path(p), d) for p, d in zip(paths, display_names)]
+        self._results: list = [None] * len(self._jobs)
+        self._ready = [threading.Event() for _ in self._jobs]
+        threading.Thread(target=self._run, name="fundtrack-read", daemon=True).start()
+
+    def _run(self) -> None:
+        for i, (p, d) in enumerate(self._jobs):
+            try:
+                self._results[i] = (read_file(p, d), None)
+            except BaseException as exc:  # handed to the caller and raised there
+                self._results[i] = (None, exc)
+            self._ready[i].set()
+
+    def read(self, path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+        p = Path(path)
+        for i, (q, d) in enumerate(self._jobs):
+            if q == p and display_name in (None, d) and self._results[i] is not self._TAKEN:
+                self._ready[i].wait()
+                sheets, exc = self._results[i]
+                self._results[i] = self._TAKEN  # let the grid go once the pipeline has it
+                if exc is not None:
+                    raise exc
+                return sheets
+        return read_file(p, display_name)

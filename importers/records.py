@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from fundtrack.money import CENT
 
@@ -85,19 +86,19 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
         row = rows[i]
         if hidden and (i + 1) in hidden:
             continue
-        if not any(row):
-            continue
-        first = None
-        for v in row:
-            if v and not (type(v) is str and v.isspace()):
-                first = v
-                break
+        first = next(filter(None, row), None)  # first truthy cell, in C
         if first is None:
-            continue
+            continue  # blank ('' everywhere; a row of zeros and blanks names nothing either)
+        if type(first) is str and first.isspace():
+            first = next((v for v in row if v and not (type(v) is str and v.isspace())), None)
+            if first is None:
+                continue
         tl = None
         for c in total_probe:
-            if c < len(row):
-                tl = _total_label(row[c])
+            v = row[c] if c < len(row) else None
+            # Cheap first-character test before the regex: most cells are not totals.
+            if type(v) is str and v and (v[0] in _TOTAL_FIRST or v[0].isspace()):
+                tl = _total_label(v)
                 if tl:
                     break
         if tl:
@@ -123,7 +124,7 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
         col = fcols.get(f.key)
         if col is None:
             continue
-        raw = [rows[i][col.index] if col.index < len(rows[i]) else "" for i in kept]
+        raw = _column_values(rows, kept, col.index)
         if f.is_money:
             unit = col.unit if col.unit in parse.UNIT_FACTORS else (layout.note_unit or unit_option)
             vals, errs, no_unit = _money_column(raw, unit)
@@ -185,13 +186,42 @@ def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:
 
 # ---------------------------------------------------------------- column parsers
 
+_TOTAL_FIRST = frozenset("合小总累")
+_MISSING = object()
+
+
+def _column_values(rows: list[list], kept: list[int], c: int) -> list:
+    try:
+        return list(map(itemgetter(c), map(rows.__getitem__, kept)))
+    except IndexError:  # a ragged row (workbook grids are padded; this is the safety net)
+        return [rows[i][c] if c < len(rows[i]) else "" for i in kept]
+
 
 def _column(raw: list, conv) -> tuple[list, list]:
+    """Convert a column; text values repeat a lot (fund names, industries), so each distinct
+    string is converted once. Only str is memoised: 1, 1.0 and True are equal as dict keys."""
     out: list = [None] * len(raw)
     errs: list = []
     is_blank = parse.is_blank
+    memo: dict = {}
     for j, v in enumerate(raw):
-        if v == "" or v is None or (type(v) is str and is_blank(v)):
+        if v == "" or v is None:
+            continue
+        if type(v) is str:
+            r = memo.get(v, _MISSING)
+            if r is _MISSING:
+                if v.isspace() or (len(v) <= 4 and is_blank(v)):
+                    r = None
+                else:
+                    try:
+                        r = conv(v)
+                    except CellError as e:
+                        r = e
+                memo[v] = r
+            if r.__class__ is CellError:
+                errs.append((j, r))
+            else:
+                out[j] = r
             continue
         try:
             out[j] = conv(v)
@@ -235,30 +265,39 @@ def _percent_column(raw: list) -> tuple[list, list]:
     """Shares as `20%`, `20` or `0.2`: a plain number above 1 anywhere in the column means the
     column is in percentage points (20 = 20%), otherwise plain numbers are fractions (what a
     %-formatted Excel cell holds). Decided per column so 0.5 next to 20 reads as 0.5%."""
-    parts: list = [None] * len(raw)
+    nums: list = [None] * len(raw)
+    pct_marked: set[int] = set()
     errs: list = []
     points = False
     for j, v in enumerate(raw):
-        if v == "" or v is None or (type(v) is str and parse.is_blank(v)):
+        if type(v) is float:
+            d = Decimal(repr(v))
+        elif v == "" or v is None or (type(v) is str and parse.is_blank(v)):
             continue
-        try:
-            d, pct = parse.percent_parts(v)
-        except CellError as e:
-            errs.append((j, e))
-            continue
-        parts[j] = (d, pct)
-        if not pct and d > 1:
+        else:
+            try:
+                d, pct = parse.percent_parts(v)
+            except CellError as e:
+                errs.append((j, e))
+                continue
+            if pct:
+                pct_marked.add(j)
+                nums[j] = d
+                continue
+        nums[j] = d
+        if d > 1:
             points = True
     out: list = [None] * len(raw)
-    for j, p in enumerate(parts):
-        if p is None:
+    places = parse.RATIO_PLACES
+    hundred = Decimal(100)
+    for j, d in enumerate(nums):
+        if d is None:
             continue
-        d, pct = p
-        x = d / 100 if (pct or points) else d
+        x = d / hundred if (points or j in pct_marked) else d
         if x < 0 or x > 1:
             errs.append((j, CellError(f'"{raw[j]}" 不在 0–100% 之间', f'"{raw[j]}" is not between 0 and 100%')))
             continue
-        out[j] = x.quantize(parse.RATIO_PLACES)
+        out[j] = x.quantize(places)
     return out, errs
 
 
