@@ -87,21 +87,35 @@ def encode_frame(df) -> dict:
 
 
 def decode_frame(obj: dict):
+    return decode_frames([obj])
+
+
+def decode_frames(objs: list[dict]):
+    """One frame from several encoded frames with the same columns (rows concatenated)."""
     import pandas as pd
 
-    cols, kinds = obj["columns"], obj["kinds"]
+    objs = [o for o in objs if o["columns"]]
+    if not objs:
+        return pd.DataFrame()
+    cols = objs[0]["columns"]
+    kinds = dict(objs[0]["kinds"])
+    for o in objs[1:]:  # a column all-null in one fund's part is "plain" there
+        for c, k in o["kinds"].items():
+            if kinds.get(c) == "plain":
+                kinds[c] = k
+    rows = [r for o in objs for r in o["rows"]]
     conv = {"date": date.fromisoformat, "datetime": datetime.fromisoformat, "decimal": Decimal}
-    data = {c: [] for c in cols}
-    for r in obj["rows"]:
-        for c, v in zip(cols, r):
-            f = conv.get(kinds[c])
-            data[c].append(f(v) if (f and v is not None) else v)
-    df = pd.DataFrame({c: pd.Series(data[c], dtype=object) for c in cols}, columns=cols)
-    for c in cols:  # restore numeric dtypes where the column is fully numeric
-        vals = data[c]
-        if kinds[c] == "plain" and vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            df[c] = df[c].astype("int64")
-    return df
+    data = {}
+    for j, c in enumerate(cols):
+        vals = [r[j] for r in rows]
+        f = conv.get(kinds[c])
+        if f:
+            vals = [None if v is None else f(v) for v in vals]
+        if kinds[c] == "plain" and vals and all(type(v) is int for v in vals):
+            data[c] = pd.Series(vals, dtype="int64")
+        else:
+            data[c] = pd.Series(vals, dtype=object)
+    return pd.DataFrame(data, columns=cols)
 
 
 def _perf_to(p: Performance) -> dict:
@@ -167,17 +181,15 @@ def decode(as_of: date, payloads: list[dict]) -> Frozen:
 
     from fundtrack.services.summary import Summary
 
-    funds, frames, portfolio = [], [], None
+    funds, portfolio = [], None
     for p in payloads:
         funds.append(_figures_from(p["figures"], _perf_from(p["perf"])))
-        frames.append(decode_frame(p["edges"]))
         if "portfolio" in p:
             portfolio = p["portfolio"]
     if portfolio is None:
         raise ValueError("snapshot has no portfolio totals")
     totals = _figures_from(portfolio["totals"]["figures"], _perf_from(portfolio["totals"]["perf"]))
-    nonempty = [f for f in frames if len(f.columns)]
-    edges = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame()
+    edges = decode_frames([p["edges"] for p in payloads])
     breaches = [Breach(**b) for b in portfolio["breaches"]]
     lt = decode_frame(portfolio["edges"])
     if lt.empty:
