@@ -52,6 +52,11 @@ def read_file(path: str | Path, display_name: str | None = None) -> list[RawShee
     suffix = p.suffix.lower()
     if not p.exists():
         raise ReadError(f"找不到文件 {p}", f"file not found: {p}")
+    if not p.is_file():
+        raise ReadError(f"{p} 不是文件", f"{p} is not a file")
+    from importers.guard import check_file
+
+    check_file(p)  # hostile or broken input is refused here, before any parser runs
     if suffix in CSV_SUFFIXES:
         return [RawSheet(shown, p.stem, read_csv_rows(p), from_csv=True)]
     if suffix in WORKBOOK_SUFFIXES:
@@ -76,12 +81,27 @@ def read_workbook(p: Path, shown: str) -> list[RawSheet]:
                 continue
             try:
                 sh = wb.get_sheet_by_name(meta.name)
+                _check_size(meta.name, sh.height, sh.width)
                 rows = sh.to_python(skip_empty_area=False)
                 merged = sh.merged_cell_ranges
-            except CalamineError as exc:
+            except ReadError:
+                raise
+            except Exception as exc:  # calamine raises more than CalamineError on damaged parts
                 raise ReadError(f"无法读取工作表 {meta.name}：{exc}", f"cannot read sheet {meta.name}: {exc}") from exc
             sheets.append(RawSheet(shown, meta.name, rows, hidden_rows(meta.name), merged))
     return sheets
+
+
+def _check_size(sheet: str, height: int, width: int) -> None:
+    """The guard checked the size the writer declared; this checks the size actually found."""
+    from importers.guard import MAX_COLUMNS, MAX_ROWS
+
+    if height > MAX_ROWS:
+        raise ReadError(f"工作表 {sheet} 有 {height:,} 行，超过导入上限 {MAX_ROWS:,} 行：请拆分文件",
+                        f"sheet {sheet} has {height:,} rows, above the import limit of {MAX_ROWS:,}: split the file")
+    if width > MAX_COLUMNS:
+        raise ReadError(f"工作表 {sheet} 有 {width:,} 列，超过上限 {MAX_COLUMNS} 列",
+                        f"sheet {sheet} has {width:,} columns, above the limit of {MAX_COLUMNS}")
 
 
 # ---------------------------------------------------------------- hidden rows
