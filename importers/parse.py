@@ -71,8 +71,15 @@ def text_to_decimal(text: str) -> tuple[Decimal, str | None]:
         raise CellError(f'"{_show(text)}" 是百分数，不是金额', f'"{_show(text)}" is a percentage, not an amount')
     if not _NUM.fullmatch(s.casefold()):
         raise CellError(f'"{_show(text)}" 不是数字', f'"{_show(text)}" is not a number')
-    d = Decimal(s)
+    d = _bounded(Decimal(s), text)
     return (-d if neg else d), unit
+
+
+def _bounded(d: Decimal, raw) -> Decimal:
+    """Refuse numbers whose exponent alone would overflow Decimal arithmetic (`1e999999999`)."""
+    if not d.is_finite() or d.adjusted() > 30:
+        raise CellError(f'"{_show(raw)}" 超出可接受的数值范围', f'"{_show(raw)}" is out of range')
+    return d
 
 
 def to_decimal(v) -> tuple[Decimal, str | None]:
@@ -81,13 +88,13 @@ def to_decimal(v) -> tuple[Decimal, str | None]:
     if t is float:
         if v != v or v in (float("inf"), float("-inf")):
             raise CellError(f'"{v}" 不是数字', f'"{v}" is not a number')
-        return Decimal(repr(v)), None
+        return _bounded(Decimal(repr(v)), v), None
     if t is int:
-        return Decimal(v), None
+        return _bounded(Decimal(v), v), None
     if t is str:
         return text_to_decimal(v)
     if t is Decimal:
-        return v, None
+        return _bounded(v, v), None
     raise CellError(f'"{_show(v)}" 不是数字', f'"{_show(v)}" is not a number')
 
 
@@ -97,7 +104,19 @@ def money(v, factor: Decimal | None) -> Decimal:
     f = UNIT_FACTORS[unit] if unit else factor
     if f is None:
         raise CellError("金额未注明单位", "the amount's unit is not stated")
-    return (d * f).quantize(CENT)
+    return checked_amount(d * f, v)
+
+
+# No fund holds 1,000万亿元; above this an amount is a typo (or an attack), and it would also
+# overflow the ledger's exact storage (int64 fen on SQLite, NUMERIC(20,2) on PostgreSQL).
+MAX_AMOUNT = Decimal("1e15")
+
+
+def checked_amount(yuan: Decimal, shown) -> Decimal:
+    if not yuan.is_finite() or abs(yuan) >= MAX_AMOUNT:
+        raise CellError(f'金额 "{_show(shown)}" 超出合理范围（上限 1000 万亿元）',
+                        f'amount "{_show(shown)}" is out of range (limit 10^15 yuan)')
+    return yuan.quantize(CENT)
 
 
 # ---------------------------------------------------------------- ratios
@@ -109,8 +128,8 @@ def percent_parts(v) -> tuple[Decimal, bool]:
         s = _SPACES.sub("", _nfkc(v))
         if s.endswith("%"):
             try:
-                return Decimal(s[:-1].replace(",", "")), True
-            except InvalidOperation:
+                return _bounded(Decimal(s[:-1].replace(",", "")), v), True
+            except (InvalidOperation, CellError):
                 raise CellError(f'"{_show(v)}" 不是百分比', f'"{_show(v)}" is not a percentage') from None
     try:
         d, unit = to_decimal(v)
@@ -127,7 +146,9 @@ def multiple(v) -> Decimal:
     if s is not None:
         if s.endswith("%"):
             try:
-                return (Decimal(s[:-1]) / 100).quantize(RATIO_PLACES)
+                d = Decimal(s[:-1]) / 100
+                if d.is_finite() and 0 <= d < 1_000_000:
+                    return d.quantize(RATIO_PLACES)
             except InvalidOperation:
                 pass
         s = s.removesuffix("倍").removesuffix("x")
@@ -140,8 +161,8 @@ def multiple(v) -> Decimal:
             d, _ = to_decimal(v)
         except CellError:
             raise CellError(f'"{_show(v)}" 不是倍数', f'"{_show(v)}" is not a multiple') from None
-    if not d.is_finite() or d < 0:
-        raise CellError(f'倍数 "{_show(v)}" 不能为负', f'multiple "{_show(v)}" cannot be negative')
+    if not d.is_finite() or d < 0 or d >= 1_000_000:
+        raise CellError(f'倍数 "{_show(v)}" 不合理', f'multiple "{_show(v)}" is not a sensible multiple')
     return d.quantize(RATIO_PLACES)
 
 
@@ -168,8 +189,7 @@ def _ymd(y: str, m: str, d: str, raw) -> date:
 
 
 def serial_to_date(n: float, raw=None) -> date:
-    if n != int(n):
-        n = int(n)  # a datetime serial: the fraction is the time of day
+    # A datetime serial's fraction is the time of day; NaN and inf fail the range test.
     if not (1 <= n <= 2958465):
         raise CellError(f'"{_show(raw if raw is not None else n)}" 不是日期', f'"{_show(n)}" is not a date')
     return _checked(EXCEL_EPOCH + timedelta(days=int(n)), raw if raw is not None else n)

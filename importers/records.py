@@ -217,6 +217,8 @@ def _column(raw: list, conv) -> tuple[list, list]:
                         r = conv(v)
                     except CellError as e:
                         r = e
+                    except _ODD as exc:
+                        r = _odd(v, exc)
                 memo[v] = r
             if r.__class__ is CellError:
                 errs.append((j, r))
@@ -227,11 +229,26 @@ def _column(raw: list, conv) -> tuple[list, list]:
             out[j] = conv(v)
         except CellError as e:
             errs.append((j, e))
+        except _ODD as exc:
+            errs.append((j, _odd(v, exc)))
     return out, errs
+
+
+# What a parser might still raise on a value nobody foresaw: the cell gets an error and the
+# import goes on collecting problems (never a traceback).
+_ODD = (ArithmeticError, ValueError, TypeError, OverflowError)
+
+
+def _odd(v, exc) -> CellError:
+    shown = str(v)[:40]
+    return CellError(f'无法识别的值 "{shown}"', f'unreadable value "{shown}" ({type(exc).__name__})')
 
 
 def _money_column(raw: list, unit: str | None):
     factor = parse.UNIT_FACTORS[unit] if unit else None
+    # Floats at or beyond the range limit (and NaN, which fails both comparisons) leave the
+    # hot path for parse.money's range check.
+    limit = float(parse.MAX_AMOUNT / factor) if factor else 0.0
     out: list = [None] * len(raw)
     errs: list = []
     money = parse.money
@@ -239,7 +256,7 @@ def _money_column(raw: list, unit: str | None):
     no_unit = False
     for j, v in enumerate(raw):
         t = type(v)
-        if t is float and factor is not None and v == v and v not in (_INF, _NINF):
+        if t is float and factor is not None and -limit < v < limit:
             # The hot path: calamine's float, through repr (what Excel shows), never binary.
             out[j] = (Decimal(repr(v)) * factor).quantize(CENT)
             continue
@@ -255,10 +272,12 @@ def _money_column(raw: list, unit: str | None):
                 no_unit = True
             else:
                 errs.append((j, e))
+        except _ODD as exc:
+            errs.append((j, _odd(v, exc)))
     return out, errs, no_unit
 
 
-_INF, _NINF = float("inf"), float("-inf")
+
 
 
 def _percent_column(raw: list) -> tuple[list, list]:
@@ -279,6 +298,9 @@ def _percent_column(raw: list) -> tuple[list, list]:
                 d, pct = parse.percent_parts(v)
             except CellError as e:
                 errs.append((j, e))
+                continue
+            except _ODD as exc:
+                errs.append((j, _odd(v, exc)))
                 continue
             if pct:
                 pct_marked.add(j)
