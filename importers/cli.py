@@ -58,12 +58,18 @@ def print_result(res, lang: str = "zh", out=None) -> None:
         for p in ps:
             tag = ("错误" if zh else "error") if p.severity == "error" else ("提示" if zh else "warning")
             print(f"  {tag} {p.render(lang)}", file=out)
-    if res.counts:
-        head = ("工作表", "新增", "变更", "未变") if zh else ("sheet", "added", "changed", "unchanged")
-        w = max(len(head[0]), *(len(k) for k in res.counts)) + 2
-        print(f"{head[0]:<{w}}{head[1]:>8}{head[2]:>8}{head[3]:>10}", file=out)
+    if res.counts and res.ok:
+        from rich.console import Console
+        from rich.table import Table
+
+        title = ("将要导入（--dry-run）" if res.dry_run else "导入结果") if zh else \
+            ("What would be imported (--dry-run)" if res.dry_run else "Import result")
+        t = Table(title=title, title_justify="left")
+        for i, h in enumerate(("工作表", "新增", "变更", "未变") if zh else ("sheet", "added", "changed", "unchanged")):
+            t.add_column(h, justify="left" if i == 0 else "right")
         for sheet, c in res.counts.items():
-            print(f"{sheet:<{w}}{c['added']:>8}{c['changed']:>8}{c['unchanged']:>10}", file=out)
+            t.add_row(sheet, f"{c['added']:,}", f"{c['changed']:,}", f"{c['unchanged']:,}")
+        Console(file=out, soft_wrap=True).print(t)
     n = len(res.errors)
     if n:
         print((f"导入被拒绝：共 {n} 个错误，数据库未作任何改动。" if zh else

@@ -129,8 +129,13 @@ def read_sheets(path: Path, shown: str, opts: ImportOptions, sink: list[Problem]
             continue
         opts.progress.advance(0)
         out.append(read_records(sheet, layout, opts.unit, Problems(shown, sheet.name, sink)))
-    if not out and not any(p.severity == "error" and p.file == shown for p in sink):
-        file_probs.add_at("", "文件中没有可导入的工作表", "the file has no sheet to import")
+    if not any(p.severity == "error" and p.file == shown for p in sink):
+        if not out:
+            file_probs.add_at("", "文件中没有可导入的工作表（引导基金/子基金/投资项目/资金流水）",
+                              "the file has no sheet to import (guidance funds / sub-funds / investments / cash flows)")
+        elif not any(r.rows for r in out):
+            # Most likely the blank template, or the wrong file: an import that adds nothing.
+            file_probs.add_at("", "文件中没有数据行（只有表头或示例行）", "the file has no records (only headers or examples)")
     return out
 
 
