@@ -59,14 +59,14 @@ wb = xlsxwriter.Workbook({out!r}, {{"constant_memory": True, "strings_to_formula
                                     "strings_to_urls": False, "strings_to_numbers": False}})
 num = wb.add_format({{"num_format": "#,##0.00"}})
 dat = wb.add_format({{"num_format": "yyyy-mm-dd"}})
-txt = wb.add_format({{}})
+txt = wb.add_format({{"border": 1}})
 WIDTH = 16  # cells per row, about the widest list sheet
 d0 = date(2026, 9, 30)
 for name, c in cells.items():
     ws = wb.add_worksheet(name)
     i = 0
-    for k in ("string", "number", "date", "formula"):
-        for j in range(c[k]):
+    for k in ("string", "number", "date", "formula", "blank"):
+        for j in range(c.get(k, 0)):
             r, col = divmod(i, WIDTH)
             if k == "string":
                 ws.write_string(r, col, "基准测试科技%06d" % (i % 999999), txt)  # ~ the mean text length
@@ -74,6 +74,8 @@ for name, c in cells.items():
                 ws.write_number(r, col, i * 1.25, num)
             elif k == "date":
                 ws.write_datetime(r, col, d0, dat)
+            elif k == "blank":
+                ws.write_blank(r, col, None, txt)
             else:
                 ws.write_formula(r, col, "=SUM(A1:A2)", num, 0)
             i += 1
@@ -133,7 +135,7 @@ def main() -> None:
     cells = runs["first"]["cells"]
     floor = _run(FLOOR.format(cells=json.dumps(cells, ensure_ascii=False), out=str(tmp / "floor.xlsx")))
 
-    n = {k: sum(c[k] for c in cells.values()) for k in ("string", "number", "date", "formula")}
+    n = {k: sum(c.get(k, 0) for c in cells.values()) for k in ("string", "number", "date", "formula", "blank")}
     total_cells = sum(n.values())
     print(f"cells written: {total_cells:,} ({', '.join(f'{k} {v:,}' for k, v in n.items())})")
     print(f"  largest sheets: " + ", ".join(f"{s} {sum(c.values()):,}" for s, c in

@@ -170,9 +170,9 @@ def overview(w: ReportWriter, cd: ChartData) -> None:
                    "values": cd.ref(cd.industry_head, n, 1), "data_labels": {"value": False}})
     ch.set_title({"name": w.t("穿透金额按行业（万元）", "Look-through exposure by industry (CNY 10k)")})
     ch.set_x_axis({"num_format": "#,##0"})
-    ch.set_y_axis({"reverse": True})
+    ch.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})  # bar chart: the category axis
     ch.set_legend({"none": True})
-    ws.insert_chart(head + 18, x, ch, {"x_scale": 1.5, "y_scale": 1.1})
+    ws.insert_chart(head + 18, x, ch, {"x_scale": 1.5, "y_scale": 1.6})
     ch = w.wb.add_chart({"type": "column"})
     n = len(cd.leverage)
     ch.add_series({"name": w.t("放大倍数（总规模口径）", "Leverage (total-size basis)"),
@@ -185,9 +185,10 @@ def overview(w: ReportWriter, cd: ChartData) -> None:
     ch.set_title({"name": w.t(f"子基金放大倍数（引导基金认缴前{TOP_SUBFUNDS}）",
                               f"Sub-fund leverage (top {TOP_SUBFUNDS} by guidance commitment)")})
     ch.set_y_axis({"num_format": '0.0"x"'})
-    ch.set_x_axis({"num_font": {"rotation": -45}})
+    ch.set_x_axis({"num_font": {"rotation": -45, "size": 7}, "interval_unit": 1})
     ch.set_legend({"position": "bottom"})
-    ws.insert_chart(head + 36, x, ch, {"x_scale": 1.5, "y_scale": 1.3})
+    ws.insert_chart(head + 43, x, ch, {"x_scale": 1.5, "y_scale": 1.5})
+    ws.fit_to_pages(1, 1)  # the overview is one page: KPIs and the three charts
 
 
 # ---- 引导基金 -----------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ class ReportWriter:
         ws = self.wb.add_worksheet(self.t(zh, en))
         ws._ft_widths = {}
         ws._ft_name = self.t(zh, en)
-        self.cells[ws._ft_name] = {"string": 0, "number": 0, "formula": 0, "date": 0}
+        self.cells[ws._ft_name] = {"string": 0, "number": 0, "formula": 0, "date": 0, "blank": 0}
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -192,18 +192,21 @@ class ReportWriter:
         fmt = fmts.get(kind, fmts["text"])
         dash = fmts["dash"]
         write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        write_blank = ws.write_blank  # an empty cell keeps its border, so printed tables have no holes
         yes, no = self.t("是", "Yes"), self.t("否", "No")
 
         if kind == "text":
             def w(r, v):
                 if v is None or v != v or v == "":
-                    return
-                write_string(r, c, v if type(v) is str else str(v), fmt)
+                    write_blank(r, c, None, fmt)
+                else:
+                    write_string(r, c, v if type(v) is str else str(v), fmt)
         elif kind in ("amount", "int", "days"):
             def w(r, v):
                 if v is None or v != v:
-                    return
-                write_number(r, c, v, fmt)
+                    write_blank(r, c, None, fmt)
+                else:
+                    write_number(r, c, v, fmt)
         elif kind in ("pct", "mult"):
             def w(r, v):
                 if v is None or v != v:
@@ -213,13 +216,15 @@ class ReportWriter:
         elif kind == "date":
             def w(r, v):
                 if v is None or v != v:
-                    return
-                write_datetime(r, c, v, fmt)
+                    write_blank(r, c, None, fmt)
+                else:
+                    write_datetime(r, c, v, fmt)
         elif kind == "yesno":
             def w(r, v):
                 if v is None or v != v:
-                    return
-                write_string(r, c, yes if v else no, fmt)
+                    write_blank(r, c, None, fmt)
+                else:
+                    write_string(r, c, yes if v else no, fmt)
         elif kind == "figure":  # (value, kind) pairs, per row
             fm = fmts
 
@@ -292,6 +297,7 @@ class ReportWriter:
                 nn = sum(1 for v in values if not (v is None or v != v or v == ""))
                 self._count(ws, "date" if col.kind == "date" else
                             ("string" if col.kind in ("text", "yesno") else "number"), nn)
+                self._count(ws, "blank", n - nn)
         end = r0 + n
         if total_label is not None:
             self._totals_row(ws, end, cols, r0, end - 1, total_label)
