@@ -122,3 +122,22 @@ def test_empty_database_writes_a_report(engine, tmp_path):
     cal = calamine_sheets(tmp_path / "empty.xlsx")
     heads, rows, _ = table(cal["引导基金"], "基金名称")
     assert rows[-1][0] == "合计" and plain(rows[-1][heads.index("认缴规模（万元）")]) == 0
+
+
+def test_guidance_fund_without_sub_funds(engine, tmp_path):
+    from decimal import Decimal
+
+    from sqlmodel import Session
+
+    from fundtrack.models import Fund
+
+    with Session(engine) as s:
+        s.add(Fund(kind="guidance", name="孤立引导基金（虚构）", name_key="孤立引导基金(虚构)", committed=Decimal("1000"),
+                   paid_in=Decimal("0"), inception=date(2020, 1, 1)))
+        s.commit()
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert write_report(engine, "2026Q3", a, today=TODAY)[0].snapshot_state == "written"
+    assert write_report(engine, "2026Q3", b, today=TODAY)[0].snapshot_state == "frozen"
+    assert a.read_bytes() == b.read_bytes()
+    heads, rows, _ = table(calamine_sheets(a)["引导基金"], "基金名称")
+    assert rows[0][0] == "孤立引导基金（虚构）" and plain(rows[0][heads.index("放大倍数（总规模口径）")]) == "—"
