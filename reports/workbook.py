@@ -17,9 +17,6 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from fundtrack.metrics.compliance import RULES
-from fundtrack.metrics.ratios import ratio
-
 DASH = "—"
 WAN = 1_000_000.0  # fen per 万元
 MAX_WIDTH = 48
@@ -27,7 +24,7 @@ MIN_WIDTH = 6
 
 
 def _isnull(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is getattr(__import__("pandas"), "NA", None)
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _col_letter(c: int) -> str:
@@ -86,7 +83,6 @@ class ReportWriter:
         })
         self.cells: dict = {}  # sheet → {"string": n, "number": n, "formula": n, "date": n}
         self._formats()
-        self.charts_pending: list = []
 
     # ---- language and formats -------------------------------------------------------------
 
@@ -390,11 +386,3 @@ class ReportWriter:
         self.wb.set_custom_property("quarter", str(d.quarter))
         self.wb.close()
 
-
-def share(a, b):
-    return ratio(a, b)
-
-
-def rule_label(rule: str, lang: str) -> str:
-    zh, en = RULES.get(rule, (rule, rule))
-    return zh if lang == "zh" else en
