@@ -150,6 +150,7 @@ def overview(w: ReportWriter, cd: ChartData) -> None:
         w._measure(ws, c, col.kind, vals)
     ws._ft_widths[1] = max(ws._ft_widths.get(1, 0), 16)
     w.fit_columns(ws, 3, {c: col.header for c, col in enumerate(cols)})
+    ws.set_column(2, 2, min(ws._ft_widths.get(2, 0) + 2, 64))  # definitions: one line each
     w.table(ws, head, cols, columns, lines=1, measure=False)
     ws.freeze_panes(head + 1, 0)
     ws.repeat_rows(0, head)
