@@ -117,6 +117,9 @@ class Entities:
     flows: list[FlowIn] = field(default_factory=list)
     # Fund references to resolve against the file and the database: (key, src, field).
     fund_refs: list[tuple[str, Src, str]] = field(default_factory=list)
+    # Keys (fund and company names, USCCs) of rows that had a cell error: already reported,
+    # so a reference to them is not reported again as "unknown".
+    broken: set[str] = field(default_factory=set)
 
 
 FUND_COLUMNS_GUIDANCE = ("level", "sponsor", "manager", "region", "committed", "paid_in", "inception", "term",
@@ -242,7 +245,10 @@ class Builder:
             return
         for j in range(len(rec.rows)):
             src = Src(rec, j, probs, file_idx)
-            if not _require(rec, j, src) or j in rec.bad:
+            broken = j in rec.bad
+            if broken and names[j] is not None:
+                self.e.broken.add(self.key(names[j]))
+            if not _require(rec, j, src):
                 continue
             v = _row_values(rec, j, cols)
             bad = _negative(src, "committed", "认缴规模", "committed size", v.get("committed"))
@@ -250,6 +256,8 @@ class Builder:
             if not bad:
                 _over(src, "paid_in", v.get("paid_in"), v.get("committed"),
                       "实缴规模超过认缴规模", "paid-in exceeds the committed size")
+            if broken:
+                continue  # checked as far as it reads; not registered (nothing will be written)
             v["name"] = names[j]
             self._merge_fund(normalise_name(names[j]), "guidance", v, src, "name")
 
@@ -262,7 +270,10 @@ class Builder:
         g_p = rec.values.get("g_paid_in")
         for j in range(len(rec.rows)):
             src = Src(rec, j, probs, file_idx)
-            if not _require(rec, j, src) or j in rec.bad:
+            broken = j in rec.bad
+            if broken and names[j] is not None:
+                self.e.broken.add(self.key(names[j]))
+            if not _require(rec, j, src):
                 continue
             v = _row_values(rec, j, cols)
             gc = g_c[j] if g_c else None
@@ -280,6 +291,8 @@ class Builder:
                       "引导基金认缴超过子基金认缴规模", "the guidance commitment exceeds the sub-fund's size")
                 _over(src, "g_paid_in", gp, gc,
                       "引导基金实缴超过引导基金认缴", "guidance paid-in exceeds the guidance commitment")
+            if broken:
+                continue
             key = normalise_name(names[j])
             inv = normalise_name(investors[j])
             if inv == key:
@@ -365,6 +378,12 @@ class Builder:
                         _negative(Src(rec, j, probs, file_idx), key, label, en, v)
                         drop.add(j)
         js = [j for j in range(n) if j not in drop] if drop else list(range(n))
+        usccs_all = val.get("uscc")
+        for j in rec.bad:
+            if companies[j] is not None:
+                self.e.broken.add(self.key(companies[j]))
+            if usccs_all and usccs_all[j]:
+                self.e.broken.add(usccs_all[j])
 
         def take(col):
             return col if not drop else [col[j] for j in js]

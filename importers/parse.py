@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import mul
 
 from fundtrack.money import CENT
@@ -116,7 +116,7 @@ def checked_amount(yuan: Decimal, shown) -> Decimal:
     if not yuan.is_finite() or abs(yuan) >= MAX_AMOUNT:
         raise CellError(f'金额 "{_show(shown)}" 超出合理范围（上限 1000 万亿元）',
                         f'amount "{_show(shown)}" is out of range (limit 10^15 yuan)')
-    return yuan.quantize(CENT)
+    return yuan.quantize(CENT, rounding=ROUND_HALF_UP)  # as fundtrack.money.to_money
 
 
 # ---------------------------------------------------------------- ratios

@@ -162,7 +162,7 @@ class Planner:
     # ---- funds and commitments
 
     def _check_refs(self) -> None:
-        known = set(self.fund_ids) | set(self.e.funds)
+        known = set(self.fund_ids) | set(self.e.funds) | self.e.broken
         names = None
         refs = self.e.fund_refs
         for b in self.e.investments:
@@ -173,8 +173,8 @@ class Planner:
             if key in known:
                 continue
             if names is None:
-                names = {k: (self.e.funds[k].values["name"] if k in self.e.funds else self.db.funds[k]["name"])
-                         for k in known}
+                names = {k: r["name"] for k, r in self.db.funds.items()}
+                names.update({k: fi.values["name"] for k, fi in self.e.funds.items()})
             raw = src.sheet.values[fld][src.j]
             hint = difflib.get_close_matches(key, list(names), n=1, cutoff=0.75)
             zh_hint = f"（是否指“{names[hint[0]]}”？）" if hint else ""
@@ -419,6 +419,9 @@ class Planner:
             if i_id is None:
                 continue
             target = self._target(f.target_text)
+            if target is None and (normalise_name(f.target_text) in self.e.broken
+                                   or normalise_name(f.target_text).upper() in self.e.broken):
+                continue  # names a row that has its own error already
             if target is None:
                 f.src.error("target", f"被投对象“{f.target_text}”不是已知的基金或企业（名称或统一社会信用代码）",
                             f"investee “{f.target_text}” is not a known fund or company (by name or USCC)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
 from fundtrack.money import CENT
@@ -26,7 +26,8 @@ from importers.read import RawSheet
 
 _TOTAL = re.compile(r"(合计|小计|总计|总合计|累计)[:：]?")
 _EXAMPLE = frozenset({"示例", "例", "样例", "example", "e.g.", "eg"})
-_FOOTER = re.compile(r"(注|备注|说明|填表|制表|审核|复核|负责人|单位负责人|数据来源|资料来源|note)\s*[:：\d一二三（(]")
+_FOOTER = re.compile(r"(注|备注|说明|填表人?|填报人|制表人?|审核人?|复核人?|负责人|单位负责人|数据来源|资料来源|note)"
+                     r"\s*[:：\d一二三（(]")
 _WS = re.compile(r"\s+")
 
 
@@ -136,6 +137,8 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
                              "或加一行“单位：万元”，或使用 --unit）",
                              f"{f.en}: the unit of this money column is stated nowhere (write it in the "
                              f"header, e.g. “{f.header}（万元）”, add a “单位：万元” note row, or pass --unit)")
+                # Its cells are unreadable, not blank: no "required" error on top of this one.
+                bad.update(j for j, v in enumerate(raw) if vals[j] is None and not parse.is_blank(v))
         elif f.type == "percent":
             vals, errs = _percent_column(raw)
         else:
@@ -258,7 +261,7 @@ def _money_column(raw: list, unit: str | None):
         t = type(v)
         if t is float and factor is not None and -limit < v < limit:
             # The hot path: calamine's float, through repr (what Excel shows), never binary.
-            out[j] = (Decimal(repr(v)) * factor).quantize(CENT)
+            out[j] = (Decimal(repr(v)) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
             continue
         if v == "" or v is None or (t is str and is_blank(v)):
             continue
