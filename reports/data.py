@@ -107,6 +107,10 @@ def _figures(engine: Engine, p: Portfolio, quarter: Quarter, today: date, refres
     fr = _compute(p)
     if not fr.summary.funds:
         return fr, "empty"
+    if ended and not refresh:
+        if not snapshot.write(engine, str(quarter), fr, replace=False):
+            return snapshot.read(engine, str(quarter)), "frozen"  # another report froze it first
+        return fr, "written"
     snapshot.write(engine, str(quarter), fr)
     return fr, ("written" if ended else "provisional")
 
@@ -121,8 +125,8 @@ def _prev_figures(engine: Engine, p: Portfolio, quarter: Quarter, today: date, p
     if got is not None:
         return got.summary
     fr = _compute(restrict(p, prev.end, prev_vals))
-    if fr.summary.funds and prev.end < today:
-        snapshot.write(engine, str(prev), fr)
+    if fr.summary.funds and prev.end < today and not snapshot.write(engine, str(prev), fr, replace=False):
+        return snapshot.read(engine, str(prev)).summary
     return fr.summary
 
 

@@ -212,13 +212,22 @@ def read(engine: Engine, quarter: str) -> Frozen | None:
     return decode(rows[0].as_of, payloads)
 
 
-def write(engine: Engine, quarter: str, frozen: Frozen, now: datetime | None = None) -> int:
-    """Replace the quarter's snapshot rows; returns the number written."""
+def write(engine: Engine, quarter: str, frozen: Frozen, now: datetime | None = None, replace: bool = True) -> int:
+    """Write the quarter's snapshot rows, replacing any (replace=True), or only if the quarter has
+    none (replace=False: freezing; under the database write lock, so of two reports racing to
+    freeze a quarter the first wins). Returns the number of rows written."""
+    from sqlalchemy import func
+
     from fundtrack.db import write_transaction
 
     rows = encode(frozen.summary, frozen.breaches, frozen.edges)
     now = now or datetime.now(timezone.utc)
     with write_transaction(engine) as conn:
+        if not replace:
+            n = conn.execute(select(func.count()).select_from(QuarterSnapshot)
+                             .where(QuarterSnapshot.quarter == quarter)).scalar()
+            if n:
+                return 0
         conn.execute(delete(QuarterSnapshot).where(QuarterSnapshot.quarter == quarter))
         if rows:
             conn.execute(QuarterSnapshot.__table__.insert(),
