@@ -255,8 +255,8 @@ def flow_type(v) -> str:
     try:
         return _FLOW[s]
     except KeyError:
-        raise CellError(f'类型 "{_show(v)}" 应为 实缴出资/分配/管理费/估值',
-                        f'type "{_show(v)}" should be 实缴出资/分配/管理费/估值 '
+        raise CellError(f'"{_show(v)}" 应为 实缴出资/分配/管理费/估值',
+                        f'"{_show(v)}" should be 实缴出资/分配/管理费/估值 '
                         "(contribution/distribution/fee/valuation)") from None
 
 
@@ -265,8 +265,8 @@ def level(v) -> str:
     try:
         return _LEVEL[s]
     except KeyError:
-        raise CellError(f'基金级别 "{_show(v)}" 应为 国家级/省级/市级/区县级',
-                        f'level "{_show(v)}" should be 国家级/省级/市级/区县级') from None
+        raise CellError(f'"{_show(v)}" 应为 国家级/省级/市级/区县级',
+                        f'"{_show(v)}" should be 国家级/省级/市级/区县级') from None
 
 
 _ANY_WS = re.compile(r"\s")
@@ -302,8 +302,8 @@ _AMAC = re.compile(r"[A-Z]{1,3}\d{3,6}")
 def amac(v) -> str:
     s = _SPACES.sub("", _nfkc(text(v))).upper()
     if not _AMAC.fullmatch(s):
-        raise CellError(f'备案编号 "{_show(v)}" 格式不对（应为1–3个字母加3–6位数字，如 SLK742）',
-                        f'AMAC code "{_show(v)}" is malformed (1-3 letters and 3-6 digits, e.g. SLK742)')
+        raise CellError(f'"{_show(v)}" 格式不对（应为1–3个字母加3–6位数字，如 SLK742）',
+                        f'"{_show(v)}" is malformed (1-3 letters and 3-6 digits, e.g. SLK742)')
     return s
 
 
@@ -332,7 +332,7 @@ def uscc_text(v) -> str:
     s = _SPACES.sub("", _nfkc(text(v))).upper()
     if _uscc_ok(s):
         return s
-    why = uscc_problem(s) or "统一社会信用代码无效"
+    why = (uscc_problem(s) or "无效").removeprefix("统一社会信用代码")  # the column name precedes it
     if why:
         en = "USCC must have 18 characters" if len(s) != 18 else "USCC has a bad character or check digit"
         raise CellError(f'"{_show(v)}" {why}', f'"{_show(v)}": {en}')

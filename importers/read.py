@@ -7,7 +7,7 @@ hidden rows, so for .xlsx/.xlsm we scan the sheet's XML for `<row … hidden="1"
 one streaming pass over the compressed part, and the regex only runs when the bytes contain
 `hidden` at all, which costs far less than loading the sheet a second time with openpyxl
 (whose row_dimensions need the full, non-read-only load). .ods gets the same treatment
-(`table:visibility="collapse"`). .xls (BIFF) hidden rows are not detected: see docs/importing.md.
+(`table:visibility="collapse"`), and .xls the BIFF ROW records' hidden flag.
 
 CSV files are UTF-8 (with or without BOM), GBK/GB18030 (what Excel saves on Chinese Windows)
 or UTF-16 (Excel's "Unicode text"); the delimiter is guessed from the first lines.
@@ -113,7 +113,65 @@ def _hidden_rows_reader(p: Path):
         return _XlsxHidden(p)
     if suffix == ".ods":
         return _OdsHidden(p)
+    if suffix == ".xls":
+        return _XlsHidden(p)
     return lambda _name: frozenset()
+
+
+class _XlsHidden:
+    """Hidden rows of a BIFF8 .xls: ROW records with the fDyZero flag, per sheet substream.
+
+    The Workbook stream is read with olefile (small: .xls holds at most 65,536 rows);
+    BOUNDSHEET records name each sheet and give its substream's offset. Anything unexpected
+    (BIFF5, a damaged stream) means "no hidden rows", never an error: calamine reports damage.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._by_sheet: dict[str, frozenset[int]] | None = None
+
+    def __call__(self, sheet_name: str) -> frozenset[int]:
+        if self._by_sheet is None:
+            try:
+                self._by_sheet = self._scan()
+            except Exception:  # olefile/struct errors on damaged files: calamine will say so
+                self._by_sheet = {}
+        return self._by_sheet.get(sheet_name, frozenset())
+
+    def _scan(self) -> dict[str, frozenset[int]]:
+        import struct
+
+        import olefile
+
+        with olefile.OleFileIO(str(self.path)) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            data = ole.openstream(name).read()
+        sheets: list[tuple[str, int]] = []
+        pos = 0
+        while pos + 4 <= len(data):
+            rtype, size = struct.unpack_from("<HH", data, pos)
+            body = data[pos + 4:pos + 4 + size]
+            if rtype == 0x0085 and size >= 8:  # BOUNDSHEET: offset, state, type, name
+                offset, cch, high = struct.unpack_from("<I", body)[0], body[6], body[7]
+                raw = body[8:8 + cch * (2 if high & 1 else 1)]
+                sheets.append((raw.decode("utf-16-le" if high & 1 else "latin-1"), offset))
+            elif rtype == 0x000A:  # EOF of the globals substream
+                break
+            pos += 4 + size
+        out = {}
+        for sheet, offset in sheets:
+            hidden, pos = set(), offset
+            while pos + 4 <= len(data):
+                rtype, size = struct.unpack_from("<HH", data, pos)
+                if rtype == 0x0208 and size >= 16:  # ROW: rw … grbit (fDyZero = 0x20: hidden)
+                    rw = struct.unpack_from("<H", data, pos + 4)[0]
+                    if struct.unpack_from("<H", data, pos + 4 + 12)[0] & 0x20:
+                        hidden.add(rw + 1)
+                elif rtype == 0x000A:
+                    break
+                pos += 4 + size
+            out[sheet] = frozenset(hidden)
+        return out
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
