@@ -70,6 +70,7 @@ class FundtrackApp(App[int]):
         self.cursor_blink = self.settings.cursor_blink if cursor_blink is None else cursor_blink
         self.db_label = db_label(engine)
         self.first_paint_hook = None  # benchmarks: called once the main screen has painted
+        self.highlight_delay = 0.12  # seconds the tree cursor rests on a node before its detail loads
         if self.settings.theme:
             self.theme = self.settings.theme
         if self.settings.keymap:

@@ -54,9 +54,28 @@ def bar(fraction: float | None, width: int) -> str:
         return " " * max(width, 0)
     f = min(max(float(fraction), 0.0), 1.0)
     eighths = int(round(f * width * 8))
+    if f > 0 and eighths == 0:
+        eighths = 1  # anything above zero stays visible
     full, part = divmod(eighths, 8)
     s = BAR_FULL * full + (BAR_PARTS[part] if part and full < width else "")
     return s + " " * (width - len(s))
+
+
+def wan(fen) -> str:
+    """fundtrack.format.fmt_wan without Decimal: int fen → 万元, two places, round half to even
+    (exactly what formatting the Decimal does). ~10× faster, for tables of 100k rows;
+    tests/test_tui_core.py checks the two agree."""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    q, r = divmod(abs(fen), 1_000_000)  # 万元 and the fen below one 万元
+    cents, rest = divmod(r, 10_000)  # 0.01 万元 = 100 元 = 10,000 fen
+    if rest > 5_000 or (rest == 5_000 and cents % 2 == 1):
+        cents += 1
+        if cents == 100:
+            q, cents = q + 1, 0
+    if sign and q == 0 and cents == 0:
+        sign = "-"  # Decimal keeps the sign of a negative that rounds to zero
+    return f"{sign}{q:,}.{cents:02d}"
 
 
 def _signed(s: str, v) -> str:
@@ -72,7 +91,7 @@ def format_cell(kind: str, v: Any, width: int = 0, yes_no: tuple[str, str] | Non
     if kind == "text":
         return str(v)
     if kind == "money":
-        return fmt_wan(v)
+        return wan(v)
     if kind == "ratio":
         return fmt_pct(v)
     if kind == "multiple":
@@ -92,7 +111,7 @@ def format_cell(kind: str, v: Any, width: int = 0, yes_no: tuple[str, str] | Non
             yes_no = _yn()
         return yes_no[0] if v else yes_no[1]
     if kind == "money_delta":
-        return _signed(fmt_wan(v), v)
+        return _signed(wan(v), v)
     if kind == "int_delta":
         return _signed(f"{int(v):,}", v)
     if kind == "pp_delta":
@@ -127,6 +146,7 @@ class View:
     sort_key: str | None = None
     descending: bool = False
     extents: dict = field(default_factory=dict)  # numeric column → widest formatted value
+    partial: bool = False  # only the first rows of the view; the whole follows
 
 
 class TableSource:
@@ -139,8 +159,13 @@ class TableSource:
         self.view = View(order=())
 
     # -- the view ------------------------------------------------------------------------------
-    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False) -> View:
+    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False,
+                limit: int | None = None) -> View:
         raise NotImplementedError
+
+    def index_of(self, key: Any) -> int | None:
+        """Where a row (by key) is in the current view, or None."""
+        return None
 
     def set_view(self, view: View) -> None:
         self.view = view
@@ -214,7 +239,8 @@ class MemorySource(TableSource):
                 self._haystack = hay
             return self._haystack
 
-    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False) -> View:
+    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False,
+                limit: int | None = None) -> View:
         order: list[int] = list(range(len(self._rows)))
         terms = _terms(filter_text)
         if terms:
@@ -241,6 +267,12 @@ class MemorySource(TableSource):
     def key(self, index: int) -> Any:
         return self._keys[self.view.order[index]]
 
+    def index_of(self, key: Any) -> int | None:
+        for i, j in enumerate(self.view.order):
+            if self._keys[j] == key:
+                return i
+        return None
+
 
 @dataclass(frozen=True)
 class SqlColumn:
@@ -262,6 +294,7 @@ class SqlSource(TableSource):
 
     BLOCK = 128
     CACHE_BLOCKS = 64
+    FIRST_PAGE = 1000  # rows of a new view shown before the rest of its ids arrive
 
     def __init__(self, name: str, engine, columns: list[SqlColumn], id_col, base, where: list,
                  matcher: Callable[[str], Any] | None = None, id_from=None, joins: dict | None = None):
@@ -278,7 +311,6 @@ class SqlSource(TableSource):
         self.joins = joins or {}
         self._blocks: OrderedDict[int, dict] = OrderedDict()  # block number → {id: row}
         self._total: int | None = None
-        self._extents_cache: dict = {}
 
     @property
     def total(self) -> int:
@@ -291,8 +323,10 @@ class SqlSource(TableSource):
                 conds.append(self.matcher(t))
         return conds
 
-    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False) -> View:
-        from sqlalchemy import func, select
+    def prepare(self, filter_text: str = "", sort_key: str | None = None, descending: bool = False,
+                limit: int | None = None) -> View:
+        """The ordered ids of the view — all of them, or the first `limit` (a partial view)."""
+        from sqlalchemy import select
 
         frm = self.id_from
         order = [self.id_col]
@@ -304,27 +338,22 @@ class SqlSource(TableSource):
             # NULLs last in both directions, on both back-ends.
             order = [expr.is_(None), expr.desc() if descending else expr.asc(), self.id_col]
         stmt = select(self.id_col).select_from(frm).where(*self._conditions(filter_text)).order_by(*order)
+        if limit is not None:
+            stmt = stmt.limit(limit + 1)
         with self.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(stmt)]
-            extents = {}
-            if self._total is None:
-                nums = [c for c in self.sql_columns if c.column.numeric and c.column.kind != "bar"]
-                if nums:
-                    aggs = []
-                    for c in nums:
-                        aggs += [func.max(c.expr), func.min(c.expr)]
-                    stmt2 = select(func.count(), *aggs).select_from(self.id_from).where(*self.where)
-                    row = conn.execute(stmt2).one()
-                    total = row[0]
-                    for i, c in enumerate(nums):
-                        hi, lo = row[1 + 2 * i], row[2 + 2 * i]
-                        extents[c.column.key] = max(len(format_cell(c.column.kind, v)) for v in (hi, lo))
-                else:
-                    total = conn.execute(select(func.count()).select_from(self.id_from).where(*self.where)).scalar()
-                self._total = total
-                self._extents_cache = extents
-            extents = self._extents_cache
-        return View(ids, filter_text, sort_key, descending, extents)
+        partial = limit is not None and len(ids) > limit
+        if partial:
+            ids = ids[:limit]
+        if not partial and not filter_text.strip():
+            self._total = len(ids)
+        return View(ids, filter_text, sort_key, descending, {}, partial)
+
+    def index_of(self, key: Any) -> int | None:
+        try:
+            return self.view.order.index(key)
+        except ValueError:
+            return None
 
     def _fetch(self, ids: list) -> dict:
         from sqlalchemy import select
@@ -365,7 +394,15 @@ class SqlSource(TableSource):
 
     def set_view(self, view: View) -> None:  # blocks hold rows of one view's order
         if view.order is not self.view.order:
-            self._blocks.clear()
+            old = self.view
+            # A partial view's rows are the first rows of the full one: keep their blocks.
+            if not (old.partial and old.filter_text == view.filter_text and old.sort_key == view.sort_key
+                    and old.descending == view.descending):
+                self._blocks.clear()
+            else:
+                full = len(old.order) // self.BLOCK
+                for n in [n for n in self._blocks if n >= full]:
+                    del self._blocks[n]
         self.view = view
 
     def iter_rows(self, batch: int = 1000) -> Iterator[tuple]:

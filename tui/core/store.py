@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import BigInteger, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 
-from fundtrack.models import CashFlow, Commitment, Company, Fund, ImportBatch, Investment
+from tui.core import light as L
 
 MAX_DEPTH = 12  # fund-of-funds chains deeper than this are a data error (or a cycle)
 LEVEL_ORDER = {"国家级": 0, "省级": 1, "市级": 2, "区县级": 3}
@@ -118,59 +118,63 @@ class Store:
         with self._lock:
             return self._cache.get(key)
 
-    # -- light SQL -------------------------------------------------------------------------------
-    def _fund_visible(self):
-        return or_(Fund.inception.is_(None), Fund.inception <= self.as_of)
+    # -- light SQL (start-up path: Core tables from tui.core.light, no models) -----------------
+    def _fund_visible(self, f=L.fund):
+        return or_(f.c.inception.is_(None), f.c.inception <= self.as_of)
 
-    def _has_children_expr(self):
-        i2 = Investment.__table__.alias("i2")
-        c2 = Commitment.__table__.alias("c2")
-        inv = select(i2.c.id).where(i2.c.investor_id == Fund.id, i2.c.invested_on <= self.as_of).correlate(
-            Fund).exists()
-        com = select(c2.c.id).where(c2.c.investor_id == Fund.id).correlate(Fund).exists()
+    def _has_children_expr(self, f=L.fund):
+        i2 = L.investment.alias("i2")
+        c2 = L.commitment.alias("c2")
+        inv = select(i2.c.id).where(i2.c.investor_id == f.c.id, i2.c.invested_on <= self.as_of).correlate(
+            f).exists()
+        com = select(c2.c.id).where(c2.c.investor_id == f.c.id).correlate(f).exists()
         return or_(inv, com)
 
     def guidance_funds(self) -> list[FundRow]:
+        f = L.fund
         stmt = (
-            select(Fund.id, Fund.kind, Fund.name, Fund.level, Fund.region, fen(Fund.committed, self.dialect),
+            select(f.c.id, f.c.kind, f.c.name, f.c.level, f.c.region, fen(f.c.committed, self.dialect),
                    self._has_children_expr())
-            .where(Fund.kind == "guidance", self._fund_visible())
+            .where(f.c.kind == "guidance", self._fund_visible())
         )
         with self.engine.connect() as conn:
             rows = [FundRow(*r[:6], has_children=bool(r[6])) for r in conn.execute(stmt)]
-        rows.sort(key=lambda f: (LEVEL_ORDER.get(f.level or "", 9), -f.committed, f.id))
+        rows.sort(key=lambda x: (LEVEL_ORDER.get(x.level or "", 9), -x.committed, x.id))
         return rows
 
     def children(self, fund_id: int, company_limit: int = 200) -> Children:
         d = self.dialect
+        f, cm, co, inv = L.fund, L.commitment, L.company, L.investment
         with self.engine.connect() as conn:
             funds = [
                 FundRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
                 for r in conn.execute(
-                    select(Fund.id, Fund.kind, Fund.name, Fund.level, Fund.region, fen(Fund.committed, d),
-                           self._has_children_expr(), fen(Commitment.committed, d))
-                    .join(Commitment, Commitment.investee_id == Fund.id)
-                    .where(Commitment.investor_id == fund_id, self._fund_visible(),
-                           or_(Commitment.committed_on.is_(None), Commitment.committed_on <= self.as_of))
-                    .order_by(Commitment.committed.desc(), Fund.id)
+                    select(f.c.id, f.c.kind, f.c.name, f.c.level, f.c.region, fen(f.c.committed, d),
+                           self._has_children_expr(), fen(cm.c.committed, d))
+                    .join(cm, cm.c.investee_id == f.c.id)
+                    .where(cm.c.investor_id == fund_id, self._fund_visible(),
+                           or_(cm.c.committed_on.is_(None), cm.c.committed_on <= self.as_of))
+                    .order_by(cm.c.committed.desc(), f.c.id)
                 )
             ]
-            amount = func.sum(Investment.amount)
-            base = (select(Company.id, Company.name, fen(amount, d))
-                    .join(Investment, Investment.company_id == Company.id)
-                    .where(Investment.investor_id == fund_id, Investment.invested_on <= self.as_of)
-                    .group_by(Company.id, Company.name))
+            amount = func.sum(inv.c.amount)
+            base = (select(co.c.id, co.c.name, fen(amount, d))
+                    .join(inv, inv.c.company_id == co.c.id)
+                    .where(inv.c.investor_id == fund_id, inv.c.invested_on <= self.as_of)
+                    .group_by(co.c.id, co.c.name))
             companies = [CompanyRow(*r) for r in
-                         conn.execute(base.order_by(amount.desc(), Company.id).limit(company_limit))]
+                         conn.execute(base.order_by(amount.desc(), co.c.id).limit(company_limit))]
             total = len(companies)
             if total == company_limit:
                 total = conn.execute(
-                    select(func.count(func.distinct(Investment.company_id)))
-                    .where(Investment.investor_id == fund_id, Investment.invested_on <= self.as_of)
+                    select(func.count(func.distinct(inv.c.company_id)))
+                    .where(inv.c.investor_id == fund_id, inv.c.invested_on <= self.as_of)
                 ).scalar()
         return Children(funds, companies, int(total))
 
     def fund_info(self, fund_id: int) -> dict | None:
+        from fundtrack.models import Fund
+
         d = self.dialect
         cols = [Fund.id, Fund.kind, Fund.name, Fund.level, Fund.sponsor, Fund.manager, Fund.region, Fund.amac_code,
                 fen(Fund.committed, d).label("committed"), fen(Fund.paid_in, d).label("paid_in"), Fund.inception,
@@ -181,6 +185,8 @@ class Store:
         return dict(r) if r else None
 
     def company_info(self, company_id: int) -> dict | None:
+        from fundtrack.models import Company
+
         with self.engine.connect() as conn:
             r = conn.execute(select(Company.id, Company.name, Company.uscc, Company.industry, Company.registered_place)
                              .where(Company.id == company_id)).mappings().first()
@@ -188,17 +194,19 @@ class Store:
 
     def fund_names(self) -> list[tuple[int, str, str]]:
         """(id, name, kind) of every fund visible as of the date — the jump palette's index."""
+        f = L.fund
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(
-                select(Fund.id, Fund.name, Fund.kind).where(self._fund_visible()).order_by(Fund.id))]
+                select(f.c.id, f.c.name, f.c.kind).where(self._fund_visible()).order_by(f.c.id))]
 
     def parents(self) -> dict[int, list[int]]:
         with self._lock:
             if self._parents is None:
                 out: dict[int, list[int]] = {}
+                cm = L.commitment
                 with self.engine.connect() as conn:
-                    for inv, ee in conn.execute(select(Commitment.investor_id, Commitment.investee_id)
-                                                .order_by(Commitment.committed.desc())):
+                    for inv, ee in conn.execute(select(cm.c.investor_id, cm.c.investee_id)
+                                                .order_by(cm.c.committed.desc())):
                         out.setdefault(ee, []).append(inv)
                 self._parents = out
             return self._parents
@@ -224,6 +232,8 @@ class Store:
         return [fund_id]
 
     def investment_detail(self, investment_id: int) -> dict | None:
+        from fundtrack.models import Company, Fund, ImportBatch, Investment
+
         d = self.dialect
         stmt = (
             select(Investment.id, Company.name.label("company"), Company.uscc, Company.industry,
@@ -243,6 +253,8 @@ class Store:
         return dict(r) if r else None
 
     def flow_detail(self, flow_id: int) -> dict | None:
+        from fundtrack.models import CashFlow, Company, Fund, ImportBatch
+
         d = self.dialect
         inv = Fund.__table__.alias("inv")
         tf = Fund.__table__.alias("tf")

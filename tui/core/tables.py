@@ -13,8 +13,12 @@ from tui.i18n import tr
 FLOW_TYPES = ("contribution", "distribution", "fee", "valuation")
 
 
-def _like(col, term: str):
-    return col.icontains(term, autoescape=True)
+def _liker(dialect: str):
+    """Substring match, case-insensitive for Latin letters. SQLite's LIKE already ignores ASCII
+    case, and lower() on every row makes the scan ~2.5x slower, so only PostgreSQL gets ILIKE."""
+    if dialect == "sqlite":
+        return lambda col, term: col.contains(term, autoescape=True)
+    return lambda col, term: col.icontains(term, autoescape=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -23,6 +27,7 @@ def _like(col, term: str):
 
 def investments_source(store, name: str, *, investor_ids=None, company_id=None) -> SqlSource:
     d = store.dialect
+    _like = _liker(d)
     from tui.core.store import fen
 
     inv = Investment.__table__
@@ -68,6 +73,7 @@ def investments_source(store, name: str, *, investor_ids=None, company_id=None) 
 
 def flows_source(store, name: str, *, investor_ids=None, target_key=None, either: bool = False) -> SqlSource:
     d = store.dialect
+    _like = _liker(d)
     from tui.core.store import fen
 
     cf = CashFlow.__table__

@@ -20,7 +20,6 @@ def binding_groups(read_only: bool = False) -> list[tuple[str, list[Binding]]]:
     from tui.screens.main import MainScreen
     from tui.screens.views import ViewScreen
     from tui.widgets.dataview import FilterInput
-    from tui.widgets.detail import DetailPane
     from tui.widgets.tree import PortfolioTree
     from tui.widgets.vtable import VirtualTable
 
@@ -34,7 +33,7 @@ def binding_groups(read_only: bool = False) -> list[tuple[str, list[Binding]]]:
 
     return [
         ("help.global", only(FundtrackApp.BINDINGS)),
-        ("help.main", only(MainScreen.BINDINGS) + only(DetailPane.BINDINGS)),
+        ("help.main", only(MainScreen.BINDINGS)),
         ("help.tree", only(PortfolioTree.BINDINGS)),
         ("help.table", only(VirtualTable.BINDINGS) + only(FilterInput.BINDINGS)),
         ("help.views", only(ViewScreen.BINDINGS) + ([] if read_only else only(ImportScreen.BINDINGS))),
@@ -42,6 +41,11 @@ def binding_groups(read_only: bool = False) -> list[tuple[str, list[Binding]]]:
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen > #help { height: 90%; }
+    HelpScreen > #help > VerticalScroll { height: 1fr; }
+    """
+
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "b.back", id="help.close")]
 
     def __init__(self) -> None:
@@ -54,6 +58,7 @@ class HelpScreen(ModalScreen[None]):
         t.add_column(tr("help.key"), no_wrap=True, style="bold cyan")
         t.add_column(tr("help.action"))
         t.add_column(tr("help.id"), style="dim", no_wrap=True)
+        self.rows: list[tuple[str, str, str]] = []
         for group, bindings in binding_groups(app.read_only):
             t.add_row(Text(tr(group), style="bold underline"), "", "")
             seen = set()
@@ -64,6 +69,7 @@ class HelpScreen(ModalScreen[None]):
                 keys = app._keymap.get(b.id, b.key)
                 shown = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
                 t.add_row(shown, binding_text(b.description), b.id)
+                self.rows.append((shown, binding_text(b.description), b.id))
             t.add_row("", "", "")
         from tui.settings import KEYMAP_FILE
 

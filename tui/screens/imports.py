@@ -93,9 +93,9 @@ class ImportScreen(Screen):
                     yield ProgressBar(total=None, show_eta=False, id="progress")
                 yield Static("", id="status")
                 yield Label(tr("imp.counts"), classes="section")
-                yield DataView(id="counts", title=tr("imp.counts"))
+                yield DataView(id="counts", title=tr("imp.counts"), compact=True)
                 yield Label("", classes="section", id="errors-title")
-                yield DataView(id="errors", title=tr("imp.errors", n=""))
+                yield DataView(id="errors", title=tr("imp.errors", n=""), compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

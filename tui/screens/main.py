@@ -46,9 +46,21 @@ class TopBar(Static):
 
 class MainScreen(Screen):
     BINDINGS = [
-        Binding("tab", "focus_next", "b.focus_table", show=False, id="main.focus_next"),
-        Binding("shift+tab", "focus_previous", "b.focus_tree", show=False, id="main.focus_previous"),
+        Binding("tab", "app.focus_next", "b.focus_table", show=False, id="main.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "b.focus_tree", show=False, id="main.focus_previous"),
+        Binding("right_square_bracket", "next_tab", "b.next_tab", id="main.next_tab"),
+        Binding("left_square_bracket", "prev_tab", "b.prev_tab", show=False, id="main.prev_tab"),
+        Binding("z", "zoom", "b.zoom", show=False, id="main.zoom"),
     ]
+
+    def action_next_tab(self) -> None:
+        self.detail.action_next_tab()
+
+    def action_prev_tab(self) -> None:
+        self.detail.action_prev_tab()
+
+    def action_zoom(self) -> None:
+        self.detail.action_zoom()
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,10 +83,14 @@ class MainScreen(Screen):
         tree = self.query_one(PortfolioTree)
         tree.focus()
         tree.move_cursor(tree.root)
-        self.query_one(DetailPane).show(self.current_ref)
+        # Paint the tree first; the pane's workers (which import pandas and the models) start after.
+        self.call_after_refresh(self._first_paint)
+
+    def _first_paint(self) -> None:
         hook = getattr(self.app, "first_paint_hook", None)
         if hook is not None:
-            self.call_after_refresh(hook)
+            hook()
+        self.query_one(DetailPane).show(self.current_ref)
 
     def _load(self) -> None:
         n = self.query_one(PortfolioTree).load_roots()
@@ -107,7 +123,11 @@ class MainScreen(Screen):
         self.current_ref = ref
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(HIGHLIGHT_DELAY, lambda: self.query_one(DetailPane).show(ref))
+        delay = getattr(self.app, "highlight_delay", HIGHLIGHT_DELAY)
+        if delay <= 0:
+            self.query_one(DetailPane).show(ref)
+        else:
+            self._timer = self.set_timer(delay, lambda: self.query_one(DetailPane).show(ref))
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected) -> None:

@@ -36,8 +36,9 @@ class FilterInput(Input):
 class DataView(Vertical):
     DEFAULT_CSS = """
     DataView { height: 1fr; }
-    DataView > .filter-bar { height: 1; display: none; background: $panel; }
-    DataView.-filtering > .filter-bar { display: block; }
+    DataView > .filter-bar { height: 1; background: $panel; }
+    DataView.-compact > .filter-bar { display: none; }
+    DataView.-compact.-filtering > .filter-bar { display: block; }
     DataView > .filter-bar > Label { width: auto; padding: 0 0 0 1; color: $accent; text-style: bold; }
     DataView > .filter-bar > FilterInput { border: none; height: 1; padding: 0 1; width: 1fr; background: $panel; }
     DataView > .filter-bar > FilterInput:focus { border: none; background: $boost; }
@@ -45,8 +46,12 @@ class DataView(Vertical):
     """
 
     def __init__(self, source: TableSource | None = None, *, id: str | None = None, classes: str | None = None,
-                 title: str = "") -> None:
+                 title: str = "", compact: bool = False) -> None:
+        """compact: the filter bar shows only while filtering (small tables); otherwise it is
+        always there, which also spares big tables a re-layout when `/` is pressed."""
         super().__init__(id=id, classes=classes)
+        if compact:
+            self.add_class("-compact")
         self._initial = source
         self.title = title
         self._timer: Timer | None = None
@@ -138,7 +143,9 @@ class DataView(Vertical):
             st.update("")
             return
         n, total = len(src), src.total
-        parts = [tr("t.rows", n=f"{n:,}", total=f"{total:,}") if n != total else tr("t.rows_all", total=f"{total:,}")]
+        shown = f"{n:,}+" if src.view.partial else f"{n:,}"
+        parts = [tr("t.rows", n=shown, total=f"{total:,}") if (n != total or src.view.partial)
+                 else tr("t.rows_all", total=f"{total:,}")]
         v = src.view
         if v.sort_key:
             try:

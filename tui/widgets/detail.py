@@ -34,12 +34,6 @@ class DetailPane(Vertical):
     DetailPane > DataView { height: 1fr; }
     """
 
-    BINDINGS = [
-        Binding("right_square_bracket", "next_tab", "b.next_tab", id="detail.next_tab"),
-        Binding("left_square_bracket", "prev_tab", "b.prev_tab", id="detail.prev_tab"),
-        Binding("z", "zoom", "b.zoom", show=False, id="detail.zoom"),
-    ]
-
     ref: reactive[D.NodeRef | None] = reactive(None, init=False)
 
     class BasicReady(Message):
@@ -68,13 +62,16 @@ class DetailPane(Vertical):
         self._active: str | None = None
         self._user_tab = False
         self._gen = 0
+        self._kpis: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(id="kpis")
         yield Static(id="reinvest")
         yield Static(id="flags")
-        yield Tabs(id="tabs")
+        tabs = Tabs(id="tabs")
+        tabs.can_focus = False  # switch with [ and ] (or the mouse); tab goes tree ⇄ table
+        yield tabs
         yield DataView(id="table")
 
     # -- showing a node --------------------------------------------------------------------------
@@ -90,6 +87,7 @@ class DetailPane(Vertical):
         self._user_tab = False
         self._active = None
         self.query_one("#title", Static).update(Text(ref.name or tr("tree.root"), style="bold"))
+        self._kpis = None
         self.query_one("#kpis", Static).update(Text(tr("computing"), style="dim italic"))
         self.query_one("#reinvest", Static).update("")
         self.query_one("#flags", Static).update("")
@@ -161,20 +159,32 @@ class DetailPane(Vertical):
         self.query_one("#kpis", Static).update(Text(f"{tr('error')}: {event.error}", style="bold red"))
 
     # -- rendering pieces ------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        if self._kpis is not None:
+            self.query_one("#kpis", Static).update(self._kpi_grid(*self._kpis))
+
     def _kpi_grid(self, kpis: list[tuple[str, str]], note: str = ""):
+        self._kpis = (kpis, note)
         if not kpis:
             return Text(note or "", style="dim")
-        per_row = 3 if self.size.width >= 96 else 2
-        g = RichTable.grid(padding=(0, 2), expand=False)
-        for _ in range(per_row):
-            g.add_column(style="dim", no_wrap=True)
-            g.add_column(justify="right", no_wrap=True)
+        from rich.cells import cell_len
+
+        lw = max(cell_len(k) for k, _ in kpis)
+        vw = max(cell_len(v) for _, v in kpis)
+        width = self.content_region.width or 80
+        per_row = max(1, min(3, (width + 3) // (lw + vw + 2 + 3)))
+        g = RichTable.grid(padding=(0, 1), expand=False)
+        for i in range(per_row):
+            g.add_column(style="dim", no_wrap=True, min_width=lw)
+            g.add_column(justify="right", no_wrap=True, min_width=vw)
+            if i < per_row - 1:
+                g.add_column(width=1)
         for i in range(0, len(kpis), per_row):
             chunk = kpis[i:i + per_row]
             cells = []
-            for k, v in chunk:
-                cells += [k, Text(v, style="bold")]
-            cells += [""] * (2 * per_row - len(cells))
+            for j, (k, v) in enumerate(chunk):
+                cells += [k, Text(v, style="bold")] + ([""] if j < per_row - 1 else [])
+            cells += [""] * (3 * per_row - 1 - len(cells))
             g.add_row(*cells)
         if note:
             return Group(g, Text(note, style="dim italic"))

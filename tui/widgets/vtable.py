@@ -32,13 +32,20 @@ from tui.widgets.common import localise
 
 SEP = 2  # cells between columns
 PAD = 1  # cells before the first column
+MIN_NUMERIC = {"money": 12, "money_delta": 12, "ratio": 6, "pp_delta": 7, "multiple": 6, "int": 6, "date": 10}
 
 
 def fit(text: str, width: int, right: bool) -> str:
     """text in exactly `width` cells: cropped with … or padded (right- or left-aligned)."""
     n = cell_len(text)
     if n > width:
-        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+        if width <= 1:
+            return set_cell_size(text, width)
+        # A wide character cut in half leaves a space: put the ellipsis before it.
+        cut = set_cell_size(text, width - 1)
+        short = cut.rstrip(" ") if not text[:len(cut)].endswith(" ") else cut
+        head = short + "…"
+        return head + " " * (width - cell_len(head))
     pad = " " * (width - n)
     return pad + text if right else text + pad
 
@@ -133,6 +140,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.offsets: list[int] = []
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._generation = 0
+        self._styles: dict | None = None
+        self._grown: dict[str, int] = {}  # numeric column → width a drawn value needed
+        self._grow_pending = False
         if source is not None:
             self.set_source(source)
 
@@ -140,6 +150,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     def set_source(self, source: TableSource | None) -> None:
         """Show another table (its view already prepared, e.g. by a worker)."""
         self.source = source
+        self._grown = {}
         self.cursor_col = 0
         self._layout()
         self.cursor_row = 0
@@ -163,14 +174,16 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.virtual_size = Size(0, 1)
             self.refresh()
             return
-        sample = src.rows(0, min(len(src), 200)) if len(src) else []
+        sample = src.rows(0, min(len(src), 100)) if len(src) else []
         widths = []
         for i, c in enumerate(src.columns):
             head = cell_len(c.label) + 2  # room for the sort arrow
             if c.width is not None:
                 w = max(c.width, head)
             elif c.numeric:
-                w = max(head, src.view.extents.get(c.key, 0),
+                # Numbers are never cut: a wider one found while drawing widens its column.
+                w = max(head, MIN_NUMERIC.get(c.kind, 6), src.view.extents.get(c.key, 0),
+                        self._grown.get(c.key, 0),
                         max((cell_len(format_cell(c.kind, r[i])) for r in sample), default=0))
             else:
                 data = max((cell_len(format_cell(c.kind, r[i])) for r in sample), default=0)
@@ -199,29 +212,44 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     @work(thread=True, exclusive=True, group="view")
     def _compute_view(self, source: TableSource, filter_text: str, sort_key, descending: bool) -> None:
+        worker = get_current_worker()
+        first = getattr(source, "FIRST_PAGE", 0)
+        if first:
+            # A big SQL table: the first screens of the new view at once, the rest after.
+            view = source.prepare(filter_text, sort_key, descending, limit=first)
+            if worker.is_cancelled:
+                return
+            self.post_message(self._ViewReady(source, view))
+            if not view.partial:
+                return
         view = source.prepare(filter_text, sort_key, descending)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.post_message(self._ViewReady(source, view))
 
     @on(_ViewReady)
     def _view_ready(self, event: _ViewReady) -> None:
         event.stop()
-        if event.source is not self.source:
+        src = event.source
+        if src is not self.source:
             return
+        old = src.view
+        continuation = (old.partial and old.filter_text == event.view.filter_text
+                        and old.sort_key == event.view.sort_key and old.descending == event.view.descending)
         key = self.current_key
-        event.source.set_view(event.view)
-        self.busy = False
+        src.set_view(event.view)
+        self.busy = event.view.partial
         self._layout()
-        # Keep the cursor on the same row when it survived the new view; else the top.
-        self.cursor_row = 0
-        self.scroll_to(0, 0, animate=False, immediate=True)
-        if key is not None and len(event.source) and len(event.source) < 50_000:
-            try:
-                idx = next(i for i in range(len(event.source)) if event.source.key(i) == key)
-            except StopIteration:
-                idx = None
+        if continuation:
+            # The rest of the view we already show: same order, so cursor and scroll stay.
+            self.cursor_row = self.cursor_row
+        else:
+            # Keep the cursor on the same row when it survived the new view; else the top.
+            self.cursor_row = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+            idx = src.index_of(key) if key is not None else None
             if idx is not None:
                 self.cursor_row = idx
+        self._scroll_col_into_view()
         self.post_message(self.ViewChanged(self))
 
     @property
@@ -249,15 +277,24 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     def watch_cursor_col(self, old: int, new: int) -> None:
         self._lines.clear()
         self.refresh()
-        if not self.widths:
+        self._scroll_col_into_view()
+
+    def _scroll_col_into_view(self) -> None:
+        """Scroll sideways by whole columns, so the left edge never shows half a name."""
+        new = self.cursor_col
+        if not self.widths or new >= len(self.widths):
             return
-        x0 = self.offsets[new] - PAD
-        x1 = self.offsets[new] + self.widths[new] + PAD
         width = self.scrollable_content_region.width
-        if x0 < self.scroll_x:
-            self.scroll_to(x=x0, animate=False, immediate=True)
-        elif x1 > self.scroll_x + width:
-            self.scroll_to(x=x1 - width, animate=False, immediate=True)
+        start = self.offsets[new] - PAD
+        end = self.offsets[new] + self.widths[new] + PAD
+        if start < self.scroll_x:
+            target = start
+        elif end > self.scroll_x + width:
+            need = end - width
+            target = next((o - PAD for o in self.offsets if o - PAD >= need), start)
+        else:
+            return
+        self.scroll_to(x=max(0, target), animate=False, immediate=True)
 
     def _scroll_cursor_into_view(self) -> None:
         top = int(self.scroll_y)
@@ -355,20 +392,40 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
     # -- rendering -----------------------------------------------------------------------------
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles = None
         self._lines.clear()
 
     def _on_focus(self, event: events.Focus) -> None:
+        self._styles = None
         self._lines.clear()
         self.refresh()
 
     def _on_blur(self, event: events.Blur) -> None:
+        self._styles = None
         self._lines.clear()
         self.refresh()
+
+    def _style(self) -> dict:
+        """Component styles, computed once per theme / focus change (not per line)."""
+        if self._styles is None:
+            base = self.rich_style
+            cursor = base + self.get_component_rich_style("vtable--cursor")
+            neg = self.get_component_rich_style("vtable--negative")
+            bar_ = self.get_component_rich_style("vtable--bar")
+            self._styles = {
+                "base": base, "cursor": cursor,
+                "neg": base + neg, "bar": base + bar_, "cursor_neg": cursor + neg, "cursor_bar": cursor + bar_,
+                "header": self.get_component_rich_style("vtable--header"),
+                "header_cursor": self.get_component_rich_style("vtable--header-cursor"),
+                "empty": self.get_component_rich_style("vtable--empty"),
+            }
+        return self._styles
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        st = self._style()
+        base = st["base"]
         if y == 0:
             strip = self._header()
         else:
@@ -383,7 +440,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _empty(self) -> Strip:
-        style = self.get_component_rich_style("vtable--empty")
+        style = self._style()["empty"]
         text = " " * PAD + (tr("t.updating") if self.busy else tr("t.no_rows"))
         return Strip([Segment(text, style)], cell_len(text))
 
@@ -394,8 +451,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         hit = self._lines.get(key)
         if hit is not None:
             return hit
-        style = self.get_component_rich_style("vtable--header")
-        cur = self.get_component_rich_style("vtable--header-cursor")
+        st = self._style()
+        style, cur = st["header"], st["header_cursor"]
         segs = [Segment(" " * PAD, style)]
         v = self.source.view if self.source else None
         for i, (c, w) in enumerate(zip(self.columns, self.widths)):
@@ -405,37 +462,57 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             s = cur if (i == self.cursor_col and self.has_focus) else style
             segs.append(Segment(fit(label, w, c.numeric), s))
             segs.append(Segment(" " * SEP, style))
-        total = self.virtual_size.width
-        strip = Strip(segs).adjust_cell_length(total, style)
+        strip = Strip(segs).adjust_cell_length(self.virtual_size.width, style)
         self._lines[key] = strip
         return strip
 
     def _row(self, index: int) -> Strip:
         is_cursor = index == self.cursor_row
-        key = (index, self._generation, is_cursor, self.has_focus if is_cursor else None)
+        key = (index, self._generation, is_cursor)
         hit = self._lines.get(key)
         if hit is not None:
             return hit
         rows = self.source.rows(index, index + 1)
         row = rows[0] if rows else tuple(None for _ in self.columns)
-        base = self.rich_style
-        cursor = self.get_component_rich_style("vtable--cursor") if is_cursor else None
-        neg = self.get_component_rich_style("vtable--negative")
-        barst = self.get_component_rich_style("vtable--bar")
-        row_style = base + cursor if cursor is not None else base
+        st = self._style()
+        if is_cursor:
+            row_style, neg, barst = st["cursor"], st["cursor_neg"], st["cursor_bar"]
+        else:
+            row_style, neg, barst = st["base"], st["neg"], st["bar"]
+        gap = " " * SEP
         segs = [Segment(" " * PAD, row_style)]
         for c, w, v in zip(self.columns, self.widths, row):
-            text = fit(format_cell(c.kind, v, w), w, c.numeric)
-            s = row_style
-            if c.kind == "bar":
-                s = row_style + barst
-            elif c.numeric and _negative(v):
-                s = row_style + neg
+            text = format_cell(c.kind, v, w)
+            if c.numeric:
+                n = len(text) if text.isascii() else cell_len(text)
+                if n > w:
+                    self._grow(c.key, n)
+                    text = fit(text, w, True)
+                else:
+                    text = " " * (w - n) + text
+                s = barst if c.kind == "bar" else neg if _negative(v) else row_style
+            else:
+                text = fit(text, w, False)
+                s = row_style
             segs.append(Segment(text, s))
-            segs.append(Segment(" " * SEP, row_style))
-        strip = Strip(segs).adjust_cell_length(self.virtual_size.width, row_style)
+            segs.append(Segment(gap, row_style))
+        total = self.virtual_size.width
+        strip = Strip(segs, PAD + sum(self.widths) + SEP * len(self.widths))
+        if strip.cell_length != total:
+            strip = strip.adjust_cell_length(total, row_style)
         self._lines[key] = strip
         return strip
+
+    def _grow(self, key: str, width: int) -> None:
+        if width > self._grown.get(key, 0):
+            self._grown[key] = width
+            if not self._grow_pending:
+                self._grow_pending = True
+                self.call_after_refresh(self._regrow)
+
+    def _regrow(self) -> None:
+        self._grow_pending = False
+        self._layout()
 
 
 def _negative(v) -> bool:
