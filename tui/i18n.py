@@ -266,6 +266,8 @@ S: dict[str, tuple[str, str]] = {
                   "down every fund-of-funds level; direct investments count in full."),
     "v.qoq_note": ("本期与上季度末相比；数字由同一套汇总口径计算。", "Now vs the previous quarter end, from the same summary."),
     "v.timeline_note": ("{who}的资金流水，按季度汇总（不含估值）。", "{who}'s ledger by quarter (valuations excluded)."),
+    "v.timeline_note_sub": ("出资人向{who}实缴出资与所获分配，按季度汇总（不含估值）。",
+                            "What {who}'s investors paid in and got back, by quarter (valuations excluded)."),
     "v.no_data": ("没有数据。", "No data."),
     "v.totals": ("合计", "Total"),
     "v.nothing_for_company": ("请先在基金树中选择一只基金。", "Select a fund in the tree first."),

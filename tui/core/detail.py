@@ -68,6 +68,9 @@ class Figures:
     note: str = ""
 
 
+SECTION = "§"  # a KPI entry (SECTION, title) starts a titled group in the grid
+
+
 def money(fen) -> str:
     return NONE if fen is None else f"{fmt_wan(fen)} {tr('k.wan')}"
 
@@ -100,6 +103,7 @@ def basic(store, ref: NodeRef) -> Basic:
     if ref.kind == "root":
         g_ids = [f.id for f in store.guidance_funds()]
         return Basic(ref, tr("tree.root"), [], [
+            Table("funds", tr("t.funds"), None),  # filled by figures()
             Table("investments", tr("t.investments"), _lazy(store.investments_source("investments"))),
             Table("flows", tr("t.flows"), _lazy(store.flows_source("cash_flows", investor_ids=g_ids))),
         ])
@@ -109,6 +113,7 @@ def basic(store, ref: NodeRef) -> Basic:
             facts = _facts(("k.level", f.get("level")), ("k.region", f.get("region")), ("k.manager", f.get("manager")),
                            ("k.inception", f.get("inception")))
             tables = [
+                Table("subfunds", tr("t.subfunds"), None),  # filled by figures()
                 Table("investments", tr("t.direct"),
                       _lazy(store.investments_source("direct_investments", investor_ids=[ref.id]))),
                 Table("flows", tr("t.flows"), _lazy(store.flows_source("cash_flows", investor_ids=[ref.id]))),
@@ -141,7 +146,7 @@ def basic(store, ref: NodeRef) -> Basic:
 # ---------------------------------------------------------------------------------------------
 
 
-def _flag_lines(breaches, lang: str, limit: int = 6) -> tuple[list[str], int]:
+def _flag_lines(breaches, lang: str, limit: int = 3) -> tuple[list[str], int]:
     from tui.core.tables import breach_measure, breach_threshold
     from tui.core.sources import format_cell
 
@@ -240,14 +245,12 @@ def figures(store, ref: NodeRef, lang: str = "zh") -> Figures:
             kpis += [(tr("k.leverage_total"), fmt_multiple(T._f(lt))), (tr("k.leverage_social"), fmt_multiple(T._f(ls))),
                      (tr("k.required_leverage"), fmt_multiple(req)), (tr("k.deployment"), fmt_pct(T._f(dep)))]
             perf = stake_performance(scope, ref.parent, f"F:{ref.id}")
-            kpis += [(f"{k}", v) for k, v in _perf_kpis(perf)]
+            kpis += [(SECTION, tr("k.stake_perf", who=ref.parent_name or "")), *_perf_kpis(perf)]
         out = Figures(ref, kpis, reinvest)
         mine = [b for b in scope.breaches if b.fund_id == ref.id or b.subject == f["name"]]
         out.flags, out.flags_total = _flag_lines(mine, lang)
         if (p.edges["investor_id"] == ref.id).any():
             out.tables = [Table("commitments", tr("t.subfunds"), _prepared(T.commitments_table(p, ref.id)))]
-        if ref.parent is not None:
-            out.note = tr("k.stake_perf", who=ref.parent_name or "")
         return out
 
     if ref.kind == "company":
@@ -257,10 +260,10 @@ def figures(store, ref: NodeRef, lang: str = "zh") -> Figures:
         perf = stake_performance(scope, ref.parent, f"C:{ref.id}")
         p = scope.portfolio
         inv = p.investments[(p.investments["company_id"] == ref.id) & (p.investments["investor_id"] == ref.parent)]
-        kpis = [(tr("k.total_invested"), money(int(inv["amount"].sum()))), *_perf_kpis(perf)]
+        kpis = [(tr("k.total_invested"), money(int(inv["amount"].sum()))),
+                (SECTION, tr("k.stake_perf_company", who=ref.parent_name or "")), *_perf_kpis(perf)]
         out = Figures(ref, kpis)
         mine = [b for b in scope.breaches if b.subject == ref.name]
         out.flags, out.flags_total = _flag_lines(mine, lang)
-        out.note = tr("k.stake_perf_company", who=ref.parent_name or "")
         return out
     return Figures(ref)

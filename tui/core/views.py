@@ -215,7 +215,26 @@ def changes(store, fund_id: int | None, root_id: int | None) -> tuple[MemorySour
 # Cash-flow timeline
 
 
-def timeline(store, fund_id: int | None) -> MemorySource:
+def _flows_into(conn, as_of: date, target_key: str):
+    """Ledger lines paid into one fund (by all its investors), summed per date and type."""
+    import pandas as pd
+    from sqlalchemy import func, select
+
+    from fundtrack.models import CashFlow
+    from fundtrack.services.frames import fen
+
+    d = conn.dialect.name
+    stmt = (select(CashFlow.flow_date, CashFlow.flow_type, fen(func.sum(CashFlow.amount), d))
+            .where(CashFlow.target_key == target_key, CashFlow.flow_type != "valuation", CashFlow.flow_date <= as_of)
+            .group_by(CashFlow.flow_date, CashFlow.flow_type))
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame({"flow_date": [r[0] for r in rows], "flow_type": [r[1] for r in rows],
+                         "amount": [int(r[2]) for r in rows]})
+
+
+def timeline(store, fund_id: int | None, kind: str | None = None) -> MemorySource:
+    """A guidance fund's (or every guidance fund's) own ledger by quarter; for a sub-fund, the
+    money its investors paid in and got back (its capital account)."""
     from fundtrack.services.frames import load_flows
 
     if fund_id is None:
@@ -233,7 +252,10 @@ def timeline(store, fund_id: int | None) -> MemorySource:
         Column("bar_in", tr("c.dist"), "bar", width=16),
     ]
     with store.engine.connect() as conn:
-        df = load_flows(conn, store.as_of, ids) if ids else None
+        if kind == "sub" and fund_id is not None:
+            df = _flows_into(conn, store.as_of, f"F:{fund_id}")
+        else:
+            df = load_flows(conn, store.as_of, ids) if ids else None
     if df is None or df.empty:
         return MemorySource("cash_flow_timeline", cols, []).load()
     df["quarter"] = [quarter_of(d) for d in df["flow_date"]]

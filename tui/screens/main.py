@@ -20,6 +20,11 @@ from tui.widgets.tree import PortfolioTree
 from tui.widgets.vtable import VirtualTable
 
 HIGHLIGHT_DELAY = 0.12  # seconds the cursor rests on a node before its detail loads
+WARM_UP_AFTER = 2.0  # seconds after the first paint: import pypinyin in the background
+
+
+def _warm_imports() -> None:
+    import tui.core.pinyin  # noqa: F401 — ~0.4 s, needed by the jump palette and pinyin filters
 
 
 class TopBar(Static):
@@ -91,6 +96,11 @@ class MainScreen(Screen):
         if hook is not None:
             hook()
         self.query_one(DetailPane).show(self.current_ref)
+        self.set_timer(WARM_UP_AFTER, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what the first filter or jump will need while the user is still reading."""
+        self.run_worker(_warm_imports, thread=True, group="warm-up", exit_on_error=False)
 
     def _load(self) -> None:
         n = self.query_one(PortfolioTree).load_roots()

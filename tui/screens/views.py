@@ -112,8 +112,9 @@ class ViewScreen(Screen):
                 if self.fund_kind == "sub":
                     note += "  " + tr("p.under", parent=self.ref.parent_name or "")
             else:
-                first = V.timeline(store, self.fund_id)
-                note = tr("v.timeline_note", who=self.scope_name)
+                first = V.timeline(store, self.fund_id, self.fund_kind)
+                note = tr("v.timeline_note_sub" if self.fund_kind == "sub" else "v.timeline_note",
+                          who=self.scope_name)
         except Exception as exc:
             self.post_message(self.Failed(key, f"{type(exc).__name__}: {exc}"))
             return

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, Tab, Tabs
@@ -23,13 +23,17 @@ from tui.widgets.common import localise
 from tui.widgets.dataview import DataView
 
 
+TAB_ORDER = ["funds", "subfunds", "investments", "flows", "commitments"]
+
+
 class DetailPane(Vertical):
     DEFAULT_CSS = """
     DetailPane { width: 1fr; padding: 0 1; }
-    DetailPane > #title { height: auto; padding: 0 0 0 0; }
-    DetailPane > #kpis { height: auto; min-height: 1; margin: 1 0 0 0; }
-    DetailPane > #reinvest { height: auto; }
-    DetailPane > #flags { height: auto; margin: 0 0 1 0; }
+    DetailPane > #summary { height: auto; max-height: 55%; scrollbar-size-vertical: 1; }
+    DetailPane #title { height: auto; padding: 0 0 0 0; }
+    DetailPane #kpis { height: auto; min-height: 1; margin: 1 0 0 0; }
+    DetailPane #reinvest { height: auto; }
+    DetailPane #flags { height: auto; margin: 0 0 1 0; }
     DetailPane > Tabs { height: 2; margin: 0; }
     DetailPane > DataView { height: 1fr; }
     """
@@ -63,12 +67,14 @@ class DetailPane(Vertical):
         self._user_tab = False
         self._gen = 0
         self._kpis: tuple | None = None
+        self._failed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
-        yield Static(id="kpis")
-        yield Static(id="reinvest")
-        yield Static(id="flags")
+        with VerticalScroll(id="summary", can_focus=False):
+            yield Static(id="title")
+            yield Static(id="kpis")
+            yield Static(id="reinvest")
+            yield Static(id="flags")
         tabs = Tabs(id="tabs")
         tabs.can_focus = False  # switch with [ and ] (or the mouse); tab goes tree ⇄ table
         yield tabs
@@ -88,6 +94,7 @@ class DetailPane(Vertical):
         self._active = None
         self.query_one("#title", Static).update(Text(ref.name or tr("tree.root"), style="bold"))
         self._kpis = None
+        self._failed = False
         self.query_one("#kpis", Static).update(Text(tr("computing"), style="dim italic"))
         self.query_one("#reinvest", Static).update("")
         self.query_one("#flags", Static).update("")
@@ -156,6 +163,8 @@ class DetailPane(Vertical):
     def _on_failed(self, event: Failed) -> None:
         if event.ref != self.ref:
             return
+        self._failed = True
+        self.query_one(DataView).loading = False
         self.query_one("#kpis", Static).update(Text(f"{tr('error')}: {event.error}", style="bold red"))
 
     # -- rendering pieces ------------------------------------------------------------------------
@@ -164,31 +173,46 @@ class DetailPane(Vertical):
             self.query_one("#kpis", Static).update(self._kpi_grid(*self._kpis))
 
     def _kpi_grid(self, kpis: list[tuple[str, str]], note: str = ""):
+        """Label/value pairs in as many columns as fit; (SECTION, title) starts a titled group."""
         self._kpis = (kpis, note)
         if not kpis:
             return Text(note or "", style="dim")
         from rich.cells import cell_len
 
-        lw = max(cell_len(k) for k, _ in kpis)
-        vw = max(cell_len(v) for _, v in kpis)
+        pairs = [(k, v) for k, v in kpis if k != D.SECTION]
+        lw = max(cell_len(k) for k, _ in pairs)
+        vw = max(cell_len(v) for _, v in pairs)
         width = self.content_region.width or 80
         per_row = max(1, min(3, (width + 3) // (lw + vw + 2 + 3)))
-        g = RichTable.grid(padding=(0, 1), expand=False)
-        for i in range(per_row):
-            g.add_column(style="dim", no_wrap=True, min_width=lw)
-            g.add_column(justify="right", no_wrap=True, min_width=vw)
-            if i < per_row - 1:
-                g.add_column(width=1)
-        for i in range(0, len(kpis), per_row):
-            chunk = kpis[i:i + per_row]
-            cells = []
-            for j, (k, v) in enumerate(chunk):
-                cells += [k, Text(v, style="bold")] + ([""] if j < per_row - 1 else [])
-            cells += [""] * (3 * per_row - 1 - len(cells))
-            g.add_row(*cells)
+        groups: list[tuple[str | None, list]] = [(None, [])]
+        for k, v in kpis:
+            if k == D.SECTION:
+                groups.append((v, []))
+            else:
+                groups[-1][1].append((k, v))
+        parts = []
+        for title, items in groups:
+            if title:
+                parts.append(Text(title, style="bold underline"))
+            if not items:
+                continue
+            g = RichTable.grid(padding=(0, 1), expand=False)
+            for i in range(per_row):
+                g.add_column(style="dim", no_wrap=True, min_width=lw)
+                g.add_column(justify="right", no_wrap=True, min_width=vw)
+                if i < per_row - 1:
+                    g.add_column(width=1)
+            for i in range(0, len(items), per_row):
+                chunk = items[i:i + per_row]
+                cells = []
+                for j, (k, v) in enumerate(chunk):
+                    cells += [k, Text(v, style="bold")] + ([""] if j < per_row - 1 else [])
+                cells += [""] * (3 * per_row - 1 - len(cells))
+                g.add_row(*cells)
+            parts.append(g)
         if note:
-            return Group(g, Text(note, style="dim italic"))
-        return g
+            parts.append(Text(note, style="dim italic"))
+        return Group(*parts)
 
     def _reinvest(self, r):
         if r is None:
@@ -227,13 +251,18 @@ class DetailPane(Vertical):
     # -- tabs and the table ------------------------------------------------------------------------
     @property
     def tables(self) -> list[D.Table]:
-        return [*self._figs, *self._basic]
+        """The node's tables in a fixed order; a figures table fills its placeholder tab."""
+        by = {t.tab: t for t in self._basic}
+        for t in self._figs:
+            by[t.tab] = t
+        return sorted(by.values(), key=lambda t: TAB_ORDER.index(t.tab) if t.tab in TAB_ORDER else 99)
 
     def _rebuild_tabs(self) -> None:
         tabs = self.query_one("#tabs", Tabs)
         tables = self.tables
         ids = [t.tab for t in tables]
         if ids == self._tab_ids:
+            self._activate(self._active)  # a placeholder may have been filled
             return
         self._tab_ids = ids
         keep = self._active if (self._user_tab and self._active in ids) else (ids[0] if ids else None)
@@ -268,9 +297,12 @@ class DetailPane(Vertical):
         self._active = tab
         dv = self.query_one(DataView)
         t = next((x for x in self.tables if x.tab == tab), None)
-        if t is None:
-            dv.set_source(None)
+        if t is None or t.source is None:
+            if dv.source is not None:
+                dv.set_source(None)
+            dv.loading = t is not None and not self._failed  # its figures are being computed
             return
+        dv.loading = False
         dv.title = f"{self.ref.name if self.ref else ''} {t.label}".strip()
         if dv.source is not t.source:
             dv.set_source(t.source)

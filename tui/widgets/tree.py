@@ -23,7 +23,7 @@ COMPANY_LIMIT = 200
 
 class PortfolioTree(Tree[NodeRef], inherit_bindings=False):
     DEFAULT_CSS = """
-    PortfolioTree { width: 40; min-width: 24; border-right: vkey $panel-lighten-1; padding: 0 0 0 1; }
+    PortfolioTree { width: 30%; min-width: 28; max-width: 56; border-right: vkey $panel-lighten-1; padding: 0 0 0 1; }
     PortfolioTree:focus { border-right: vkey $accent; }
     """
 
