@@ -191,7 +191,8 @@ def _capital(summ, rolls: dict) -> list:
     """ILPA statement per guidance fund and for the portfolio: {period: Σ roll-forward}."""
     from fundtrack.metrics.rollforward import summed
 
-    out = [(None, {k: summed(r) for k, r in rolls.items()})]
+    ids = [f.fund_id for f in summ.funds]
+    out = [(None, {k: summed(r[r["investor_id"].isin(ids)]) for k, r in rolls.items()})]
     for f in summ.funds:
         out.append((f.name, {k: summed(r[r["investor_id"] == f.fund_id]) for k, r in rolls.items()}))
     return out
