@@ -80,41 +80,7 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
     seq = layout.seq_column()
     name_col = fcols.get(kind.fields[0].key)
     total_probe = sorted({c for c in (0, 1, 2, seq, name_col.index if name_col else None) if c is not None})
-    hidden = sheet.hidden
-    kept: list[int] = []  # 0-based indexes into rows
-    events: list[tuple[str, int]] = []  # ("row", position in kept) | ("合计"/"小计", row index)
-    for i in range(layout.data_start, len(rows)):
-        row = rows[i]
-        if hidden and (i + 1) in hidden:
-            continue
-        first = next(filter(None, row), None)  # first truthy cell, in C
-        if first is None:
-            continue  # blank ('' everywhere; a row of zeros and blanks names nothing either)
-        if type(first) is str and first.isspace():
-            first = next((v for v in row if v and not (type(v) is str and v.isspace())), None)
-            if first is None:
-                continue
-        tl = None
-        for c in total_probe:
-            v = row[c] if c < len(row) else None
-            # Cheap first-character test before the regex: most cells are not totals.
-            if type(v) is str and v and (v[0] in _TOTAL_FIRST or v[0].isspace()):
-                tl = _total_label(v)
-                if tl:
-                    break
-        if tl:
-            events.append((tl, i))
-            continue
-        if seq is not None and seq < len(row) and type(row[seq]) is str and row[seq].strip().casefold() in _EXAMPLE:
-            continue
-        if type(first) is str and first[:1] in "注备说填制审复负单数资nN" and _FOOTER.match(first.strip()):
-            if sum(1 for v in row if v not in ("", None)) <= 3:
-                continue
-        if type(first) is str and UNIT_NOTE.search(unicodedata.normalize("NFKC", first)) and \
-                sum(1 for v in row if v not in ("", None)) == 1:
-            continue
-        events.append(("row", len(kept)))
-        kept.append(i)
+    kept, events = _record_rows(rows, layout.data_start, sheet.hidden, total_probe, seq)
 
     row_numbers = [i + 1 for i in kept]
     values: dict[str, list] = {}
@@ -160,6 +126,67 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
     return rec
 
 
+def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: list[int], seq: int | None):
+    """Which rows are records, and where the 合计/小计 rows sit among them.
+
+    Whole-column scans find the few rows that need a closer look (a total label, an example
+    marker, a footnote, a unit note, leading white space); every other non-blank row is a
+    record without per-row Python logic — a sheet may hold 100,000 rows.
+    """
+    body = range(start, len(rows))
+    firsts = [next(filter(None, rows[i]), None) for i in body]  # first truthy cell; None = blank
+    look: set[int] = {h - 1 for h in hidden if start <= h - 1 < len(rows)}
+    tf = _TOTAL_FIRST
+    for c in probe:
+        col = _column_values(rows, list(body), c)
+        look.update(i for i, v in zip(body, col) if v.__class__ is str and v and (
+            v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE)))
+    for i, f in zip(body, firsts):
+        if f.__class__ is str and (f[:1] in _FOOTER_FIRST or f.isspace() or "单位" in f):
+            look.add(i)
+    if not look:
+        kept = [i for i, f in zip(body, firsts) if f is not None]
+        return kept, [("row", k) for k in range(len(kept))]
+    kept: list[int] = []
+    events: list[tuple[str, int]] = []  # ("row", position in kept) | ("合计"/"小计", row index)
+    for i, first in zip(body, firsts):
+        if first is None:
+            continue  # blank ('' everywhere; a row of zeros and blanks names nothing either)
+        if i in look:
+            row = rows[i]
+            if (i + 1) in hidden:
+                continue
+            if first.__class__ is str and first.isspace():
+                first = next((v for v in row if v and not (type(v) is str and v.isspace())), None)
+                if first is None:
+                    continue
+            tl = None
+            for c in probe:
+                v = row[c] if c < len(row) else None
+                if v.__class__ is str and v:
+                    tl = _total_label(v)
+                    if tl:
+                        break
+            if tl:
+                events.append((tl, i))
+                continue
+            if seq is not None and seq < len(row) and type(row[seq]) is str and \
+                    row[seq].strip().casefold() in _EXAMPLE:
+                continue  # the template's example row
+            if type(first) is str and first[:1] in _FOOTER_FIRST and _FOOTER.match(first.strip()):
+                if sum(1 for v in row if v not in ("", None)) <= 3:
+                    continue  # 注：… / 填表人：…
+            if type(first) is str and UNIT_NOTE.search(unicodedata.normalize("NFKC", first)) and \
+                    sum(1 for v in row if v not in ("", None)) == 1:
+                continue  # a 单位：万元 line below the header
+        events.append(("row", len(kept)))
+        kept.append(i)
+    return kept, events
+
+
+_FOOTER_FIRST = frozenset("注备说填制审复负单数资nN")
+
+
 def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:
     kind = layout.kind
     seen: dict[str, Column] = {}
@@ -200,40 +227,53 @@ def _column_values(rows: list[list], kept: list[int], c: int) -> list:
         return [rows[i][c] if c < len(rows[i]) else "" for i in kept]
 
 
-def _column(raw: list, conv) -> tuple[list, list]:
-    """Convert a column; text values repeat a lot (fund names, industries), so each distinct
-    string is converted once. Only str is memoised: 1, 1.0 and True are equal as dict keys."""
-    out: list = [None] * len(raw)
+def _by_distinct(raw: list, one) -> tuple[list, list] | None:
+    """Convert each distinct value once and map the results back onto the column.
+
+    Columns repeat themselves (50 fund names over 100,000 rows, a handful of industries, a
+    column of zeros), and the mapping back is a C-level map(). `one` returns the value, None
+    for blank, or a CellError. Returns None when values can't safely be dict keys: True, 1 and
+    1.0 are the same key, so a column holding booleans takes the plain loop.
+    """
+    try:
+        distinct = set(raw)
+        if bool in set(map(type, distinct)):
+            return None
+        table = {v: one(v) for v in distinct}
+        out = list(map(table.__getitem__, raw))
+    except (TypeError, KeyError):  # unhashable, or NaN (a key that doesn't equal itself)
+        return None
     errs: list = []
+    if CellError in set(map(type, table.values())):
+        errs = [(j, r) for j, r in enumerate(out) if r.__class__ is CellError]
+        out = [None if r.__class__ is CellError else r for r in out]
+    return out, errs
+
+
+def _column(raw: list, conv) -> tuple[list, list]:
     is_blank = parse.is_blank
-    memo: dict = {}
-    for j, v in enumerate(raw):
-        if v == "" or v is None:
-            continue
-        if type(v) is str:
-            r = memo.get(v, _MISSING)
-            if r is _MISSING:
-                if v.isspace() or (len(v) <= 4 and is_blank(v)):
-                    r = None
-                else:
-                    try:
-                        r = conv(v)
-                    except CellError as e:
-                        r = e
-                    except _ODD as exc:
-                        r = _odd(v, exc)
-                memo[v] = r
-            if r.__class__ is CellError:
-                errs.append((j, r))
-            else:
-                out[j] = r
-            continue
+
+    def one(v):
+        if v == "" or v is None or (type(v) is str and (v.isspace() or (len(v) <= 4 and is_blank(v)))):
+            return None
         try:
-            out[j] = conv(v)
+            return conv(v)
         except CellError as e:
-            errs.append((j, e))
+            return e
         except _ODD as exc:
-            errs.append((j, _odd(v, exc)))
+            return _odd(v, exc)
+
+    done = _by_distinct(raw, one)
+    if done is not None:
+        return done
+    out: list = []
+    errs: list = []
+    for j, v in enumerate(raw):
+        r = one(v)
+        if r.__class__ is CellError:
+            errs.append((j, r))
+            r = None
+        out.append(r)
     return out, errs
 
 
@@ -247,83 +287,94 @@ def _odd(v, exc) -> CellError:
     return CellError(f'无法识别的值 "{shown}"', f'unreadable value "{shown}" ({type(exc).__name__})')
 
 
+_NO_UNIT = CellError("金额未注明单位", "the amount's unit is not stated")
+
+
 def _money_column(raw: list, unit: str | None):
     factor = parse.UNIT_FACTORS[unit] if unit else None
     # Floats at or beyond the range limit (and NaN, which fails both comparisons) leave the
     # hot path for parse.money's range check.
     limit = float(parse.MAX_AMOUNT / factor) if factor else 0.0
-    out: list = [None] * len(raw)
-    errs: list = []
     money = parse.money
     is_blank = parse.is_blank
-    no_unit = False
-    for j, v in enumerate(raw):
+    half_up = ROUND_HALF_UP
+
+    def one(v):
         t = type(v)
-        if t is float and factor is not None and -limit < v < limit:
+        if t is float and -limit < v < limit:
             # The hot path: calamine's float, through repr (what Excel shows), never binary.
-            out[j] = (Decimal(repr(v)) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
-            continue
+            return (Decimal(repr(v)) * factor).quantize(CENT, rounding=half_up)
         if v == "" or v is None or (t is str and is_blank(v)):
-            continue
+            return None
         if t is bool:
-            errs.append((j, CellError(f'"{v}" 不是金额', f'"{v}" is not an amount')))
-            continue
+            return CellError(f'"{v}" 不是金额', f'"{v}" is not an amount')
         try:
-            out[j] = money(v, factor)
+            return money(v, factor)
         except CellError as e:
-            if factor is None and e.en == "the amount's unit is not stated":
-                no_unit = True
-            else:
-                errs.append((j, e))
+            return _NO_UNIT if factor is None and e.en == _NO_UNIT.en else e
         except _ODD as exc:
-            errs.append((j, _odd(v, exc)))
+            return _odd(v, exc)
+
+    done = _by_distinct(raw, one)
+    if done is None:
+        out, errs = [], []
+        for j, v in enumerate(raw):
+            r = one(v)
+            if r.__class__ is CellError:
+                errs.append((j, r))
+                r = None
+            out.append(r)
+    else:
+        out, errs = done
+    no_unit = any(e is _NO_UNIT for _, e in errs)
+    if no_unit:
+        errs = [(j, e) for j, e in errs if e is not _NO_UNIT]
     return out, errs, no_unit
-
-
-
 
 
 def _percent_column(raw: list) -> tuple[list, list]:
     """Shares as `20%`, `20` or `0.2`: a plain number above 1 anywhere in the column means the
     column is in percentage points (20 = 20%), otherwise plain numbers are fractions (what a
     %-formatted Excel cell holds). Decided per column so 0.5 next to 20 reads as 0.5%."""
-    nums: list = [None] * len(raw)
-    pct_marked: set[int] = set()
-    errs: list = []
-    points = False
-    for j, v in enumerate(raw):
+    def parts(v):
         if type(v) is float:
-            d = Decimal(repr(v))
-        elif v == "" or v is None or (type(v) is str and parse.is_blank(v)):
-            continue
-        else:
-            try:
-                d, pct = parse.percent_parts(v)
-            except CellError as e:
-                errs.append((j, e))
-                continue
-            except _ODD as exc:
-                errs.append((j, _odd(v, exc)))
-                continue
-            if pct:
-                pct_marked.add(j)
-                nums[j] = d
-                continue
-        nums[j] = d
-        if d > 1:
-            points = True
-    out: list = [None] * len(raw)
+            return Decimal(repr(v)), False
+        if v == "" or v is None or (type(v) is str and parse.is_blank(v)):
+            return None
+        try:
+            return parse.percent_parts(v)
+        except CellError as e:
+            return e
+        except _ODD as exc:
+            return _odd(v, exc)
+
+    done = _by_distinct(raw, parts)
+    if done is None:
+        done = _column(raw, lambda v: _raise_cell_error(parts(v)))
+    p, errs = done
+    points = any(x is not None and not x[1] and x[0] > 1 for x in set(p))
     places = parse.RATIO_PLACES
     hundred = Decimal(100)
-    for j, d in enumerate(nums):
-        if d is None:
-            continue
-        x = d / hundred if (points or j in pct_marked) else d
-        if x < 0 or x > 1:
+
+    def share(x):
+        d, pct = x
+        y = d / hundred if (points or pct) else d
+        if y < 0 or y > 1:
+            return None
+        return y.quantize(places)
+
+    table = {x: share(x) for x in set(p) if x is not None}
+    out = [None if x is None else table[x] for x in p]
+    for j, (x, y) in enumerate(zip(p, out)):
+        if x is not None and y is None:
             errs.append((j, CellError(f'"{raw[j]}" 不在 0–100% 之间', f'"{raw[j]}" is not between 0 and 100%')))
-            continue
-        out[j] = x.quantize(places)
     return out, errs
+
+
+def _raise_cell_error(r):
+    if r.__class__ is CellError:
+        raise r
+    return r
 
 
 _CONVERTERS = {
