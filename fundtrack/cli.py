@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write the quarterly Excel report")
     r.add_argument("--quarter", required=True, metavar="YYYYQn")
     r.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    r.add_argument("--refresh-snapshot", action="store_true",
+                   help="recompute an ended quarter's figures and freeze them again (docs/report.md)")
 
     ui = sub.add_parser("tui", help="open the terminal UI (the default command)")
     ui.add_argument("--read-only", action="store_true", help="hide every writing action")

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -196,6 +197,25 @@ def test_xirr_is_scale_free_for_huge_pooled_amounts():
 def test_bisection_fallback_finds_the_same_root():
     from fundtrack.metrics.performance import _bisect_xirr
 
-    s = pd.Series([-10000, 2750, 4250, 3250, 2750],
-                  index=pd.to_datetime(["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]))
-    assert _bisect_xirr(s / 10000) == pytest.approx(0.373362535, abs=1e-8)
+    days = [date(2008, 1, 1), date(2008, 3, 1), date(2008, 10, 30), date(2009, 2, 15), date(2009, 4, 1)]
+    ords = np.array([d.toordinal() for d in days])
+    v = np.array([-10000, 2750, 4250, 3250, 2750]) / 10000
+    assert _bisect_xirr(ords, v) == pytest.approx(0.373362535, abs=1e-8)
+
+
+def test_performance_by_equals_performance_per_group():
+    from fundtrack.metrics.performance import performance_by
+
+    rows = [(1, date(2020, 1, 1), "contribution", 100_00), (1, date(2020, 1, 1), "fee", 2_00),
+            (1, date(2021, 6, 1), "distribution", 40_00), (2, date(2019, 5, 5), "contribution", 70_00),
+            (2, date(2019, 5, 5), "contribution", 30_00), (2, date(2022, 1, 1), "distribution", 150_00)]
+    flows = pd.DataFrame(rows, columns=["k", "flow_date", "flow_type", "amount"])
+    vals = pd.DataFrame([(1, date(2022, 1, 1), 90_00), (3, date(2022, 1, 1), 5_00)],
+                        columns=["k", "flow_date", "amount"])
+    by = performance_by(flows, vals, "k")
+    assert set(by) == {1, 2, 3}
+    for k in by:
+        one = performance(flows[flows.k == k].drop(columns="k"), vals[vals.k == k].drop(columns="k"))
+        assert by[k] == one
+    assert by[2].irr == pytest.approx(xirr([date(2019, 5, 5), date(2022, 1, 1)], [-100, 150]))
+    assert by[3].irr is None and by[3].rvpi is None  # a valuation with nothing paid: no ratio
