@@ -21,11 +21,11 @@ from fundtrack.db import write_transaction
 
 from importers.entities import Builder
 from importers.headers import HeaderMapping, find_layout, norm
-from importers.plan import load_state, make_plan
+from importers.plan import Planner, load_state, make_plan
 from importers.problems import Problem, Problems
 from importers.read import ReadError, read_file
 from importers.records import SheetRecords, read_records
-from importers.writer import FileBatch, write_plan
+from importers.writer import FileBatch, PlanWriter
 
 # Sheets that explain rather than hold records.
 INSTRUCTION_SHEETS = frozenset(norm(s) for s in ("填写说明", "说明", "使用说明", "instructions", "readme", "封面",
@@ -183,16 +183,25 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
             # pg_advisory_xact_lock on PostgreSQL — taken before the state below is read, so two
             # concurrent imports of overlapping files cannot both insert the same fund.
             with write_transaction(engine) as conn:
-                plan = make_plan(builder.e, load_state(conn, builder.e))
-                lap("plan")
-                if has_errors():
-                    raise _Rollback
+                planner = Planner(builder.e, load_state(conn, builder.e))
+                opts.progress.stage("写入 writing", total_rows)
+                writer = PlanWriter(conn, files, opts.actor or _actor(), opts.kind, note=_note(files),
+                                    progress=opts.progress.advance)
+                try:
+                    # Each table is written as soon as it is planned; an error found later
+                    # (only the database can reveal some) rolls the whole transaction back.
+                    for tp in planner.stages():
+                        if not has_errors():
+                            writer.table(tp)
+                    if has_errors():
+                        raise _Rollback
+                except BaseException:
+                    writer.abandon()
+                    raise
                 for fb in files:
                     fb.counts = {r.sheet: _counts(r) for r in fb.sheets}
-                opts.progress.stage("写入 writing", total_rows)
-                batch_ids = write_plan(conn, plan, files, opts.actor or _actor(), opts.kind,
-                                       note=_note(files), progress=opts.progress.advance)
-                lap("write")
+                batch_ids = writer.finish()
+                lap("plan+write")
             lap("commit")
         except _Rollback:
             pass

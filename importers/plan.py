@@ -455,14 +455,25 @@ class Planner:
                 fp.update_srcs.append(f.src)
                 f.src.mark(1)
 
-    def run(self) -> Plan:
+    def stages(self):
+        """Plan table by table, in foreign-key order, yielding each table's plan when it is done:
+        the writer can insert a table while the next one is being planned."""
         self._check_refs()
         self._plan_funds()
+        yield self.plan.funds
         self._check_sizes()
         self._plan_commitments()
+        yield self.plan.commitments
         self._plan_companies()
+        yield self.plan.companies
         self._plan_investments()
+        yield self.plan.investments
         self._plan_flows()
+        yield self.plan.flows
+
+    def run(self) -> Plan:
+        for _ in self.stages():
+            pass
         return self.plan
 
 

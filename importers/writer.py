@@ -154,104 +154,155 @@ class _Executor:
 CHUNK = 20_000  # rows per INSERT job: small enough to overlap conversion with the database
 
 
+class PlanWriter:
+    """Writes a plan table by table, inside the caller's transaction, as the planner finishes
+    each table (plan.Planner.stages): INSERTs run on the executor thread while Python plans
+    and converts the next table. Updates, their before-images and the audit line come last.
+    """
+
+    def __init__(self, conn, files: list[FileBatch], actor: str, kind: str = "import", note: str = "",
+                 progress=None):
+        from fundtrack.models import CashFlow, Commitment, Company, Fund, Investment
+
+        self.conn = conn
+        self.files = files
+        self.actor = actor[:120]
+        self.kind = kind
+        self.progress = progress
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.tables = {"fund": Fund.__table__, "commitment": Commitment.__table__, "company": Company.__table__,
+                       "investment": Investment.__table__, "cash_flow": CashFlow.__table__}
+        if self.sqlite:
+            # A big import updates six indexes per investment row: with SQLite's default 2 MB page
+            # cache their B-tree pages keep falling out. 256 MB is an upper bound, used as needed.
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
+            # Under BEGIN IMMEDIATE nobody else inserts: new ids continue from today's maximum.
+            self._next_id = {name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar() + 1
+                             for name, t in self.tables.items()}
+        self.now = datetime.now(timezone.utc)
+        self.batch_ids = []
+        for fb in files:
+            bid = conn.execute(
+                insert(ImportBatch.__table__).returning(ImportBatch.__table__.c.id),
+                {"kind": kind, "file_name": fb.display[:500], "sha256": fb.sha256, "actor": self.actor,
+                 "created_at": self.now, "status": "applied", "counts": "{}", "note": note},
+            ).scalar_one()
+            self.batch_ids.append(bid)
+        sheet_rows = [
+            {"batch_id": self.batch_ids[i], "sheet": rec.sheet[:120], "record_kind": rec.kind.key,
+             "header_row": rec.layout.header_row, "unit": rec.unit_label(),
+             "columns": json.dumps(sheet_columns(rec), ensure_ascii=False)}
+            for i, fb in enumerate(files) for rec in fb.sheets
+        ]
+        if sheet_rows:
+            conn.execute(insert(ImportSheet.__table__), sheet_rows)
+        self.fund_map: dict[int, int] = {}
+        self.company_map: dict[int, int] = {}
+        self.updated: list[TablePlan] = []
+        self.ex = _Executor(conn)
+
+    def _ids(self, table_name: str, n: int) -> list[int]:
+        if n == 0:
+            return []
+        if self.sqlite:
+            start = self._next_id[table_name]
+            self._next_id[table_name] = start + n
+            return list(range(start, start + n))
+        self.ex.drain()  # the connection is about to be used from this thread
+        return allocate_ids(self.conn, self.tables[table_name], n)
+
+    def _changes(self, batch_col, table_name: str, row_ids, op: str, befores) -> None:
+        n = len(row_ids)
+        self.ex.submit(*insert_sql(self.conn, RowChange.__table__, {
+            "batch_id": list(batch_col), "table_name": [table_name] * n, "row_id": list(row_ids), "op": [op] * n,
+            "before": list(befores)}))
+
+    def table(self, tp: TablePlan) -> None:
+        """Insert one planned table's new rows (their RowChanges right after, in FK order)."""
+        table = self.tables[tp.table]
+        n_block = sum(b["_n"] for b in tp.blocks)
+        new_ids = self._ids(tp.table, len(tp.inserts) + n_block)
+        id_map = dict(zip((r["id"] for r in tp.inserts), new_ids))
+        if tp.table == "fund":
+            self.fund_map = id_map
+        elif tp.table == "company":
+            self.company_map = id_map
+        _finish_inserts(tp, id_map, self.fund_map, self.company_map, self.batch_ids)
+        if tp.inserts:
+            cols = [c.name for c in table.columns if c.name in tp.inserts[0]]
+            self.ex.submit(*insert_sql(self.conn, table, {n: list(map(itemgetter(n), tp.inserts)) for n in cols}))
+            self._changes([r["batch_id"] for r in tp.inserts], tp.table, [r["id"] for r in tp.inserts], "insert",
+                          repeat(None, len(tp.inserts)))
+            if self.progress:
+                self.progress(len(tp.inserts))
+        start = len(tp.inserts)
+        for block in tp.blocks:
+            n = block.pop("_n")
+            bid = self.batch_ids[block.pop("_file")]
+            block["id"] = new_ids[start:start + n]
+            start += n
+            block["batch_id"] = [bid] * n
+            for col in ("investor_id", "investee_id", "target_fund_id"):
+                if col in block:
+                    block[col] = [self.fund_map.get(x, x) for x in block[col]]
+            if "company_id" in block:
+                block["company_id"] = [self.company_map.get(x, x) for x in block["company_id"]]
+            for k in range(0, n, CHUNK):
+                part = {c: v[k:k + CHUNK] for c, v in block.items()}
+                self.ex.submit(*insert_sql(self.conn, table, part))
+                self._changes(part["batch_id"], tp.table, part["id"], "insert", repeat(None, len(part["id"])))
+                if self.progress:
+                    self.progress(min(CHUNK, n - k))
+        if tp.updates:
+            self.updated.append(tp)
+
+    def finish(self) -> list[int]:
+        """Updates with their before-images, the audit lines, the batches' counts; returns batch ids."""
+        try:
+            self.ex.drain()
+            for tp in self.updated:
+                table = self.tables[tp.table]
+                _write_updates(self.conn, table, tp, self.batch_ids)
+                self._changes([self.batch_ids[src.file_idx] for src in tp.update_srcs], tp.table,
+                              [u[0] for u in tp.updates], "update",
+                              [before_image(before, table) for _, _, before in tp.updates])
+            self.ex.drain()
+        finally:
+            self.ex.close()
+        conn = self.conn
+        for bid, fb in zip(self.batch_ids, self.files):
+            conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == bid)
+                         .values(counts=json.dumps(fb.counts, ensure_ascii=False)))
+        conn.execute(insert(AuditLog.__table__), [
+            {"at": self.now, "actor": self.actor, "action": "import" if self.kind == "import" else self.kind,
+             "batch_id": bid,
+             "detail": json.dumps({"file": fb.display, "sha256": fb.sha256, "counts": fb.counts}, ensure_ascii=False)}
+            for bid, fb in zip(self.batch_ids, self.files)
+        ])
+        if self.sqlite:
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")  # back to SQLite's default for this connection
+        return self.batch_ids
+
+    def abandon(self) -> None:
+        """Stop the executor (the caller rolls the transaction back)."""
+        try:
+            self.ex.drain()
+        except Exception:
+            pass
+        self.ex.close()
+
+
 def write_plan(conn, plan: Plan, files: list[FileBatch], actor: str, kind: str = "import",
                note: str = "", progress=None) -> list[int]:
-    """Write everything; return the batch ids (one per file, in file order)."""
-    from fundtrack.models import CashFlow, Commitment, Company, Fund, Investment
-
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        # A big import updates six indexes per investment row: with SQLite's default 2 MB page
-        # cache their B-tree pages keep falling out. 256 MB is an upper bound, used as needed.
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
-    now = datetime.now(timezone.utc)
-    batch_ids = []
-    for fb in files:
-        bid = conn.execute(
-            insert(ImportBatch.__table__).returning(ImportBatch.__table__.c.id),
-            {"kind": kind, "file_name": fb.display[:500], "sha256": fb.sha256, "actor": actor[:120],
-             "created_at": now, "status": "applied", "counts": json.dumps(fb.counts, ensure_ascii=False),
-             "note": note},
-        ).scalar_one()
-        batch_ids.append(bid)
-    sheet_rows = [
-        {"batch_id": batch_ids[i], "sheet": rec.sheet[:120], "record_kind": rec.kind.key,
-         "header_row": rec.layout.header_row, "unit": rec.unit_label(),
-         "columns": json.dumps(sheet_columns(rec), ensure_ascii=False)}
-        for i, fb in enumerate(files) for rec in fb.sheets
-    ]
-    if sheet_rows:
-        conn.execute(insert(ImportSheet.__table__), sheet_rows)
-
-    tables = {"fund": Fund.__table__, "commitment": Commitment.__table__, "company": Company.__table__,
-              "investment": Investment.__table__, "cash_flow": CashFlow.__table__}
-    # Every new row's id, up front: dependent rows (commitments, investments, flows) need them.
-    ids = {tp.table: allocate_ids(conn, tables[tp.table], len(tp.inserts) + sum(b["_n"] for b in tp.blocks))
-           for tp in plan.tables()}
-    fund_map = {row["id"]: i for row, i in zip(plan.funds.inserts, ids["fund"])}
-    company_map = {row["id"]: i for row, i in zip(plan.companies.inserts, ids["company"])}
-
-    # RowChange rows, column-wise: batch, table, row id, op, before.
-    changes: dict[str, list] = {"batch_id": [], "table_name": [], "row_id": [], "op": [], "before": []}
-
-    def changed(batch_col, table_name: str, row_ids, op: str, befores) -> None:
-        changes["batch_id"].extend(batch_col)
-        changes["table_name"].extend(repeat(table_name, len(row_ids)))
-        changes["row_id"].extend(row_ids)
-        changes["op"].extend(repeat(op, len(row_ids)))
-        changes["before"].extend(befores)
-
-    ex = _Executor(conn)
+    """Write a complete plan; return the batch ids (one per file, in file order)."""
+    w = PlanWriter(conn, files, actor, kind, note, progress)
     try:
         for tp in plan.tables():
-            table = tables[tp.table]
-            new_ids = ids[tp.table]
-            _finish_inserts(tp, dict(zip((r["id"] for r in tp.inserts), new_ids)), fund_map, company_map, batch_ids)
-            if tp.inserts:
-                cols = [c.name for c in table.columns if c.name in tp.inserts[0]]
-                ex.submit(*insert_sql(conn, table, {n: list(map(itemgetter(n), tp.inserts)) for n in cols}))
-                changed([r["batch_id"] for r in tp.inserts], tp.table, [r["id"] for r in tp.inserts], "insert",
-                        repeat(None, len(tp.inserts)))
-                if progress:
-                    progress(len(tp.inserts))
-            start = len(tp.inserts)
-            for block in tp.blocks:
-                n = block.pop("_n")
-                bid = batch_ids[block.pop("_file")]
-                block["id"] = new_ids[start:start + n]
-                start += n
-                block["batch_id"] = [bid] * n
-                for col in ("investor_id", "investee_id", "target_fund_id"):
-                    if col in block:
-                        block[col] = [fund_map.get(x, x) for x in block[col]]
-                if "company_id" in block:
-                    block["company_id"] = [company_map.get(x, x) for x in block["company_id"]]
-                for k in range(0, n, CHUNK):
-                    ex.submit(*insert_sql(conn, table, {c: v[k:k + CHUNK] for c, v in block.items()}))
-                    if progress:
-                        progress(min(CHUNK, n - k))
-                changed(block["batch_id"], tp.table, block["id"], "insert", repeat(None, n))
-        ex.drain()
-        for tp in plan.tables():
-            if tp.updates:
-                table = tables[tp.table]
-                _write_updates(conn, table, tp, batch_ids)
-                changed([batch_ids[src.file_idx] for src in tp.update_srcs], tp.table, [u[0] for u in tp.updates],
-                        "update", [before_image(before, table) for _, _, before in tp.updates])
-        total = len(changes["row_id"])
-        for k in range(0, total, CHUNK * 2):
-            ex.submit(*insert_sql(conn, RowChange.__table__, {c: v[k:k + CHUNK * 2] for c, v in changes.items()}))
-        ex.drain()
-    finally:
-        ex.close()
-    conn.execute(insert(AuditLog.__table__), [
-        {"at": now, "actor": actor[:120], "action": "import" if kind == "import" else kind, "batch_id": bid,
-         "detail": json.dumps({"file": fb.display, "sha256": fb.sha256, "counts": fb.counts}, ensure_ascii=False)}
-        for bid, fb in zip(batch_ids, files)
-    ])
-    if sqlite:
-        conn.exec_driver_sql("PRAGMA cache_size=-2000")  # back to SQLite's default for this connection
-    return batch_ids
+            w.table(tp)
+    except BaseException:
+        w.abandon()
+        raise
+    return w.finish()
 
 
 def _money_storage(dialect):
