@@ -74,10 +74,18 @@ def read_workbook(p: Path, shown: str) -> list[RawSheet]:
         raise ReadError(f"无法读取工作簿：{exc}", f"cannot read the workbook: {exc}") from exc
     sheets: list[RawSheet] = []
     hidden_rows = _hidden_rows_reader(p)
+    # Hidden sheets hold lookup lists and scratch work, never data to import.
+    wanted = [m.name for m in wb.sheets_metadata
+              if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
+    # The hidden-row scan decompresses each sheet's XML once more: on another thread, while
+    # calamine parses (both release the GIL).
+    found: dict[str, frozenset[int]] = {}
+    scan = threading.Thread(target=lambda: found.update({n: hidden_rows(n) for n in wanted}),
+                            name="fundtrack-hidden-rows", daemon=True)
+    scan.start()
     with wb:
         for meta in wb.sheets_metadata:
-            # Hidden sheets hold lookup lists and scratch work, never data to import.
-            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+            if meta.name not in wanted:
                 continue
             try:
                 sh = wb.get_sheet_by_name(meta.name)
@@ -88,7 +96,10 @@ def read_workbook(p: Path, shown: str) -> list[RawSheet]:
                 raise
             except Exception as exc:  # calamine raises more than CalamineError on damaged parts
                 raise ReadError(f"无法读取工作表 {meta.name}：{exc}", f"cannot read sheet {meta.name}: {exc}") from exc
-            sheets.append(RawSheet(shown, meta.name, rows, hidden_rows(meta.name), merged))
+            sheets.append(RawSheet(shown, meta.name, rows, frozenset(), merged))
+    scan.join()
+    for sh in sheets:
+        sh.hidden = found.get(sh.name, frozenset())
     return sheets
 
 
