@@ -19,7 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import itemgetter
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, select, text, update
+from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,
+                        update)
 
 from fundtrack.models import AuditLog, ImportBatch, ImportSheet, RowChange
 from fundtrack.money import Money, to_money
@@ -129,7 +130,10 @@ class _Executor:
                 if self._error is None:
                     cur = self._dbapi.cursor()
                     try:
-                        cur.executemany(*job)
+                        if isinstance(job, str):
+                            cur.execute(job)
+                        else:
+                            cur.executemany(*job)
                     finally:
                         cur.close()
             except BaseException as exc:  # re-raised in the caller's thread by drain()
@@ -137,8 +141,9 @@ class _Executor:
             finally:
                 self._jobs.task_done()
 
-    def submit(self, sql: str, rows: list[tuple]) -> None:
-        self._jobs.put((sql, rows))
+    def submit(self, sql: str, rows: list[tuple] | None = None) -> None:
+        """An executemany (sql, rows), or one statement without parameters (rows None)."""
+        self._jobs.put(sql if rows is None else (sql, rows))
 
     def drain(self) -> None:
         self._jobs.join()
@@ -217,6 +222,23 @@ class PlanWriter:
             "batch_id": list(batch_col), "table_name": [table_name] * n, "row_id": list(row_ids), "op": [op] * n,
             "before": list(befores)}))
 
+    def _insert_changes(self, table_name: str, ids: list[int]) -> None:
+        """RowChange op `insert` for rows just inserted with these ids: one INSERT … SELECT, run
+        by the database (no value crosses into Python). Under the write lock the new ids are
+        above every existing id, so the id range and this import's batches select exactly them."""
+        if not ids:
+            return
+        t = self.tables[table_name]
+        stmt = insert(RowChange.__table__).from_select(
+            ["batch_id", "table_name", "row_id", "op", "before"],
+            select(t.c.batch_id, literal(table_name), t.c.id, literal("insert"), null())
+            .where(t.c.id >= min(ids), t.c.id <= max(ids), t.c.batch_id.in_(self.batch_ids))
+            .order_by(t.c.id),
+        )
+        # Only integers and fixed words are inlined: safe as literals, and the executor thread
+        # runs it as plain SQL on the DB-API cursor.
+        self.ex.submit(str(stmt.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})))
+
     def table(self, tp: TablePlan) -> None:
         """Insert one planned table's new rows (their RowChanges right after, in FK order)."""
         table = self.tables[tp.table]
@@ -231,8 +253,7 @@ class PlanWriter:
         if tp.inserts:
             cols = [c.name for c in table.columns if c.name in tp.inserts[0]]
             self.ex.submit(*insert_sql(self.conn, table, {n: list(map(itemgetter(n), tp.inserts)) for n in cols}))
-            self._changes([r["batch_id"] for r in tp.inserts], tp.table, [r["id"] for r in tp.inserts], "insert",
-                          repeat(None, len(tp.inserts)))
+            self._insert_changes(tp.table, [r["id"] for r in tp.inserts])
             if self.progress:
                 self.progress(len(tp.inserts))
         start = len(tp.inserts)
@@ -250,7 +271,7 @@ class PlanWriter:
             for k in range(0, n, CHUNK):
                 part = {c: v[k:k + CHUNK] for c, v in block.items()}
                 self.ex.submit(*insert_sql(self.conn, table, part))
-                self._changes(part["batch_id"], tp.table, part["id"], "insert", repeat(None, len(part["id"])))
+                self._insert_changes(tp.table, part["id"])
                 if self.progress:
                     self.progress(min(CHUNK, n - k))
         if tp.updates:
