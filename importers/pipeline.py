@@ -160,7 +160,6 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
         sheets = read_sheets(path, shown, opts, sink)
         sha = _sha256(path) if path.exists() else ""
         files.append(FileBatch(shown, sha, sheets, {}))
-    total_rows = sum(len(r.rows) for fb in files for r in fb.sheets)
     lap("read")
     opts.progress.stage("校验 checking", None)
     for idx, fb in enumerate(files):
@@ -184,7 +183,7 @@ def import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions | 
             # concurrent imports of overlapping files cannot both insert the same fund.
             with write_transaction(engine) as conn:
                 planner = Planner(builder.e, load_state(conn, builder.e))
-                opts.progress.stage("写入 writing", total_rows)
+                opts.progress.stage("写入 writing", None)  # rows written, new companies included
                 writer = PlanWriter(conn, files, opts.actor or _actor(), opts.kind, note=_note(files),
                                     progress=opts.progress.advance)
                 try:

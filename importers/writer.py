@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import repeat
 from operator import itemgetter
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from fundtrack.uscc import make_uscc
-from importers.pipeline import ImportOptions, import_files
+from importers.pipeline import import_files
 from tests.workbooks import write_workbook
 
 G = ["错误测试引导基金（虚构）", "市级", "财政局", "产投", "武汉市", 1000, 100, date(2020, 1, 1), "10年", 1.5]
