@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from operator import mul
 
 from fundtrack.money import CENT
-from fundtrack.names import clean_display_name
+from fundtrack.names import clean_display_name, normalise_name
 
 from importers.fields import FLOW_TYPE_WORDS, LEVEL_WORDS
 from importers.problems import CellError
@@ -288,12 +288,16 @@ def text(v) -> str:
 
 def name(v) -> str:
     """A fund or company name as displayed (fundtrack.names.clean_display_name)."""
-    if type(v) is str and not _NAME_SLOW.search(v):
+    if type(v) is str and not _NAME_SLOW.search(v) and len(v) <= 60:
         # Without spaces or ASCII brackets, and NFKC-stable once its full-width brackets (which
         # clean_display_name keeps) are set aside, a name is already in display form.
         if unicodedata.is_normalized("NFKC", v.replace("（", "(").replace("）", ")")):
             return v
-    return clean_display_name(text(v))
+    s = clean_display_name(text(v))
+    if len(s) > 60 and len(normalise_name(s)) > 200:
+        # NFKC can lengthen a name (㈱ → (株)): its key must still fit the 200-character column.
+        raise CellError("名称过长（超过 200 个字）", "the name is too long (over 200 characters)")
+    return s
 
 
 _AMAC = re.compile(r"[A-Z]{1,3}\d{3,6}")
