@@ -13,6 +13,7 @@ with before = None, or op `update` with before = JSON of ALL the row's columns a
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -116,6 +117,7 @@ class _Executor:
         import threading
 
         self._dbapi = conn.connection.dbapi_connection
+        self._per_statement = _rows_per_statement(self._dbapi, conn.dialect.name)
         self._jobs: queue.Queue = queue.Queue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="fundtrack-write", daemon=True)
@@ -133,7 +135,7 @@ class _Executor:
                         if isinstance(job, str):
                             cur.execute(job)
                         else:
-                            _insert_rows(cur, *job)
+                            _insert_rows(cur, *job, per_statement=self._per_statement)
                     finally:
                         cur.close()
             except BaseException as exc:  # re-raised in the caller's thread by drain()
@@ -157,21 +159,37 @@ class _Executor:
         self._thread.join()
 
 
+WRITE_SWITCH_INTERVAL = 0.0005  # seconds, sys.setswitchinterval while the executor thread runs
 CHUNK = 20_000  # rows per INSERT job: small enough to overlap conversion with the database
-ROWS_PER_STATEMENT = 500  # multi-row VALUES: ≤ 500 × 15 parameters, within SQLite's and PostgreSQL's limits
+ROWS_PER_STATEMENT = 500  # multi-row VALUES: ≤ 500 × 15 parameters, within PostgreSQL's 65,535
+SQLITE_ROWS_PER_STATEMENT = 2000  # ≤ 30,000 parameters: SQLite ≥ 3.32 allows 32,766 (checked at run time)
 
 
-def _insert_rows(cur, sql: str, rows: list[tuple]) -> None:
-    """`INSERT … VALUES (…), (…), …` with ROWS_PER_STATEMENT rows a statement.
+def _rows_per_statement(dbapi, dialect_name: str) -> tuple[int, int]:
+    """(rows a statement at most, bound parameters a statement at most)."""
+    if dialect_name != "sqlite":
+        return ROWS_PER_STATEMENT, 65_535
+    try:
+        import sqlite3
+
+        limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except Exception:  # an older sqlite3 module without getlimit: SQLite's old default
+        limit = 999
+    return SQLITE_ROWS_PER_STATEMENT, limit
+
+
+def _insert_rows(cur, sql: str, rows: list[tuple], per_statement: tuple[int, int] = (ROWS_PER_STATEMENT, 65_535)
+                 ) -> None:
+    """`INSERT … VALUES (…), (…), …` with up to 2,000 rows a statement (SQLite; 500 elsewhere).
 
     One executemany step per row would hand the GIL back and forth with the thread preparing
-    the next table 100,000 times (each hand-over can wait out the 5 ms switch interval); one
-    statement per 500 rows needs 200 hand-overs and lets SQLite insert in a tight C loop.
+    the next table 100,000 times (each hand-over can wait out the switch interval); one
+    statement per 2,000 rows needs 50 hand-overs and lets SQLite insert in a tight C loop.
     """
     if not rows:
         return
     head, _, one = sql.rpartition("VALUES ")
-    n = ROWS_PER_STATEMENT
+    n = max(1, min(per_statement[0], per_statement[1] // max(1, len(rows[0]))))
     full = None
     for k in range(0, len(rows), n):
         chunk = rows[k:k + n]
@@ -228,6 +246,11 @@ class PlanWriter:
         self.fund_map: dict[int, int] = {}
         self.company_map: dict[int, int] = {}
         self.updated: list[TablePlan] = []
+        # The executor thread needs the GIL back after every statement (to bind the next one)
+        # while this thread converts values: with CPython's default 5 ms switch interval each
+        # hand-over can stall the database that long. 0.5 ms for the length of the write.
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, WRITE_SWITCH_INTERVAL))
         self.ex = _Executor(conn)
 
     def _ids(self, table_name: str, n: int) -> list[int]:
@@ -314,6 +337,7 @@ class PlanWriter:
             self.ex.drain()
         finally:
             self.ex.close()
+            sys.setswitchinterval(self._switch)
         conn = self.conn
         for bid, fb in zip(self.batch_ids, self.files):
             conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == bid)
@@ -335,6 +359,7 @@ class PlanWriter:
         except Exception:
             pass
         self.ex.close()
+        sys.setswitchinterval(self._switch)
 
 
 def write_plan(conn, plan: Plan, files: list[FileBatch], actor: str, kind: str = "import",
