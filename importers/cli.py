@@ -106,6 +106,8 @@ def cmd_import(args) -> int:
     from importers.pipeline import ImportOptions, Progress, import_files
 
     big = any(Path(f).exists() and Path(f).stat().st_size > BIG_FILE_BYTES for f in files)
+    if big:
+        import numpy  # noqa: F401  (records.py's vectorised money path; loaded while the parse runs)
     progress = RichProgress() if big else Progress()
     engine = open_engine(args.db)
     try:

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
 from operator import mul
 
 from fundtrack.money import CENT
@@ -117,6 +118,37 @@ def checked_amount(yuan: Decimal, shown) -> Decimal:
         raise CellError(f'金额 "{_show(shown)}" 超出合理范围（上限 1000 万亿元）',
                         f'amount "{_show(shown)}" is out of range (limit 10^15 yuan)')
     return yuan.quantize(CENT, rounding=ROUND_HALF_UP)  # as fundtrack.money.to_money
+
+
+# Exact money for whole columns of floats, vectorised (numpy). For a double v and a unit factor
+# F (fen per unit: 100, 10^6, 10^10, exact in binary), x = fl(v·F) differs from d·F, d = repr(v)
+# being the decimal Excel shows, by at most 2·|x|·2⁻⁵³ (|v − d| ≤ ulp/2, one rounding of the
+# product): below |x| < 2⁴⁹ that is ≤ 0.125 fen. So when x lies within 0.2 of an integer N, d·F
+# lies within 0.325 of N, and rounding d·F half-up to the fen — what `money` does — gives N;
+# and every amount with at most two decimals in 元 (d·F an integer) is within 0.125, accepted.
+# Everything else (a value near half a fen, ≥ 2⁴⁹ fen ≈ 5.6 万亿元, NaN, inf, a negative that
+# rounds to −0.00) is left to the exact Decimal path. tests/test_import_money_fast.py checks it.
+_FAST_LIMIT = float(2 ** 49)
+_FAST_TOLERANCE = 0.2
+
+
+def money_floats(values: list, factor: Decimal) -> list:
+    """Floats in a column of unit `factor` → Decimal yuan to the fen, exactly as `money` would
+    give them; None where the fast path can't vouch for the value (the caller takes the
+    Decimal path there). Every value must be a float."""
+    import numpy as np
+
+    v = np.fromiter(values, dtype=np.float64, count=len(values))
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = v * float(factor * 100)
+        n = np.rint(x)
+        ok = (np.abs(x - n) <= _FAST_TOLERANCE) & (np.abs(x) < _FAST_LIMIT) & ~((n == 0) & np.signbit(v))
+    fen = np.where(ok, n, 0).astype(np.int64).tolist()
+    out = list(map(Decimal.scaleb, map(Decimal, fen), repeat(-2)))
+    if not ok.all():
+        for j in np.flatnonzero(~ok).tolist():
+            out[j] = None
+    return out
 
 
 # ---------------------------------------------------------------- ratios
