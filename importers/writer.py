@@ -159,6 +159,7 @@ class _Executor:
         self._thread.join()
 
 
+BULK_INDEX_ROWS = 20_000  # rows loaded into an empty table above which its indexes are rebuilt after
 WRITE_SWITCH_INTERVAL = 0.0005  # seconds, sys.setswitchinterval while the executor thread runs
 CHUNK = 20_000  # rows per INSERT job: small enough to overlap conversion with the database
 ROWS_PER_STATEMENT = 500  # multi-row VALUES: ≤ 500 × 15 parameters, within PostgreSQL's 65,535
@@ -226,6 +227,11 @@ class PlanWriter:
             # Under BEGIN IMMEDIATE nobody else inserts: new ids continue from today's maximum.
             self._next_id = {name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar() + 1
                              for name, t in self.tables.items()}
+            # The secondary indexes of each table (not the UNIQUE constraints' own), to rebuild
+            # after a bulk load into an empty table — see _defer_indexes.
+            self._indexes = {name: conn.exec_driver_sql(
+                "select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null",
+                (t.name,)).all() for name, t in self.tables.items()}
         self.now = datetime.now(timezone.utc)
         self.batch_ids = []
         for fb in files:
@@ -286,10 +292,27 @@ class PlanWriter:
         # runs it as plain SQL on the DB-API cursor.
         self.ex.submit(str(stmt.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})))
 
+    def _defer_indexes(self, table_name: str, n: int) -> list[str]:
+        """SQLite, a table still empty and a big load: drop its secondary indexes now and return
+        the statements that recreate them (run right after the load, in the same transaction).
+
+        Building an index from sorted keys after the load is cheaper than keeping it up to date
+        row by row when the keys arrive in random order (dates, investors). The statements are
+        the schema's own text from sqlite_master, so the rebuilt index is the same index; readers
+        (WAL) keep seeing the old snapshot, and a rollback or a crash restores everything.
+        """
+        if not self.sqlite or n < BULK_INDEX_ROWS or self._next_id[table_name] != 1:
+            return []
+        indexes = self._indexes.get(table_name) or []
+        for name, _sql in indexes:
+            self.ex.submit(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in indexes]
+
     def table(self, tp: TablePlan) -> None:
         """Insert one planned table's new rows (their RowChanges right after, in FK order)."""
         table = self.tables[tp.table]
         n_block = sum(b["_n"] for b in tp.blocks)
+        recreate = self._defer_indexes(tp.table, len(tp.inserts) + n_block)
         new_ids = self._ids(tp.table, len(tp.inserts) + n_block)
         id_map = dict(zip((r["id"] for r in tp.inserts), new_ids))
         if tp.table == "fund":
@@ -321,6 +344,8 @@ class PlanWriter:
                 self._insert_changes(tp.table, part["id"])
                 if self.progress:
                     self.progress(min(CHUNK, n - k))
+        for sql in recreate:
+            self.ex.submit(sql)
         if tp.updates:
             self.updated.append(tp)
 
