@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 
 from fundtrack.money import CENT
 
@@ -333,7 +334,7 @@ def _money_column(raw: list, unit: str | None):
         slow = _SLOW
         if len(raw) >= VECTOR_MIN and set(map(type, raw)) == {float}:
             out = parse.money_floats(raw, factor)
-            if None in out:
+            if any(map(is_, out, repeat(None))):  # by identity: Decimal == None is slow
                 out = [r if r is not None else
                        (Decimal(repr(v)) * factor).quantize(CENT, rounding=half_up) if -limit < v < limit else slow
                        for v, r in zip(raw, out)]
