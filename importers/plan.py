@@ -331,11 +331,13 @@ class Planner:
         seen: dict[tuple, Src] = {}
         defaults = _defaults(t, {})
         for b in self.e.investments:
-            inv_ids = [fund_ids.get(k) for k in b.investor]
-            co_ids = [company_ids.get(id(c)) for c in b.company]
-            natural = list(zip(inv_ids, co_ids, b.round, b.invested_on))
+            inv_ids = list(map(fund_ids.get, b.investor))
+            co_ids = list(map(company_ids.get, map(id, b.company)))
+            # Natural keys are needed only to look up stored rows or merged companies' clashes.
+            natural = list(zip(inv_ids, co_ids, b.round, b.invested_on)) if existing or self.merged_companies \
+                else ()
             ok = [p for p, (i, c) in enumerate(zip(inv_ids, co_ids)) if i is not None and c is not None] \
-                if None in inv_ids or None in co_ids else range(len(natural))
+                if None in inv_ids or None in co_ids else range(len(inv_ids))
             fresh = list(ok)
             if self.merged_companies:
                 # Two spellings of one stored company (with and without USCC) were merged: their
@@ -365,22 +367,28 @@ class Planner:
                     src.mark(1)
             if not ins:
                 continue
+            if len(ins) == len(inv_ids):  # every row is new (a fresh database): take whole columns
+                def pick(col):
+                    return list(col)
+            else:
+                def pick(col):
+                    return list(map(col.__getitem__, ins))
             cols: dict[str, list] = {}
             for name in (c.name for c in t.columns):
                 if name == "id":
                     continue
                 if name in b.values:
                     col = b.values[name]
-                    cols[name] = [col[p] for p in ins]
+                    cols[name] = pick(col)
                 elif name not in ("investor_id", "company_id", "round", "invested_on", "src_sheet", "src_row",
                                   "batch_id"):
                     cols[name] = [defaults[name]] * len(ins)
-            cols["investor_id"] = [inv_ids[p] for p in ins]
-            cols["company_id"] = [co_ids[p] for p in ins]
-            cols["round"] = [b.round[p] for p in ins]
-            cols["invested_on"] = [b.invested_on[p] for p in ins]
+            cols["investor_id"] = pick(inv_ids)
+            cols["company_id"] = pick(co_ids)
+            cols["round"] = pick(b.round)
+            cols["invested_on"] = pick(b.invested_on)
             cols["src_sheet"] = [b.rec.sheet[:120]] * len(ins)
-            cols["src_row"] = [b.rec.rows[b.js[p]] for p in ins]
+            cols["src_row"] = list(map(b.rec.rows.__getitem__, pick(b.js)))
             ip.blocks.append({"_file": b.file_idx, "_n": len(ins), **cols})
             for p in ins:
                 outcome[b.js[p]] = 2

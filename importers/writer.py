@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import is_, itemgetter
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,
                         update)
@@ -335,9 +335,9 @@ class PlanWriter:
             block["batch_id"] = [bid] * n
             for col in ("investor_id", "investee_id", "target_fund_id"):
                 if col in block:
-                    block[col] = [self.fund_map.get(x, x) for x in block[col]]
+                    block[col] = list(map(self.fund_map.get, block[col], block[col]))
             if "company_id" in block:
-                block["company_id"] = [self.company_map.get(x, x) for x in block["company_id"]]
+                block["company_id"] = list(map(self.company_map.get, block["company_id"], block["company_id"]))
             for k in range(0, n, CHUNK):
                 part = {c: v[k:k + CHUNK] for c, v in block.items()}
                 self.ex.submit(*insert_sql(self.conn, table, part))
@@ -453,7 +453,10 @@ def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[tuple]]
             vals = [None if v is None else (i if v.__class__ is Decimal and (i := int(q := v.scaleb(2))) == q
                                             else conv(v)) for v in vals]
         elif conv is not None:
-            vals = [None if v is None else conv(v) for v in vals]
+            if any(map(is_, vals, repeat(None))):
+                vals = [None if v is None else conv(v) for v in vals]
+            else:
+                vals = list(map(conv, vals))  # a column without blanks: one C-level pass
         values.append(vals)
     prep = dialect.identifier_preparer
     mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
