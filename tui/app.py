@@ -157,6 +157,12 @@ class FundtrackApp(App[int]):
     def action_refresh(self) -> None:
         self.data_changed()
 
+    def compute(self, fn: str, args: tuple, group: str | None = None):
+        """Figures for the detail pane or a view, by name (call from worker threads only)."""
+        from tui.core.compute import run_local
+
+        return run_local(self.store, fn, args, i18n.lang())
+
     def data_changed(self) -> None:
         """The database changed (an import): forget cached figures, reload the tree and pane."""
         self.store.invalidate()
@@ -186,8 +192,10 @@ def run(db_url: str | None = None, lang: str | None = None, read_only: bool = Fa
     from fundtrack.db import open_engine
 
     engine = open_engine(db_url)  # schema errors surface here, on a normal terminal
-    app = FundtrackApp(engine=engine, lang=lang, read_only=read_only, as_of=as_of)
-    app.run()
-    engine.dispose()
+    try:
+        app = FundtrackApp(engine=engine, lang=lang, read_only=read_only, as_of=as_of)
+        app.run()
+    finally:
+        engine.dispose()
     rc = app.return_code
     return 0 if rc is None else int(rc)

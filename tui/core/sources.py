@@ -342,7 +342,13 @@ class SqlSource(TableSource):
             stmt = stmt.limit(limit + 1)
         with self.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(stmt)]
-        partial = limit is not None and len(ids) > limit
+            partial = limit is not None and len(ids) > limit
+            if partial and self._total is None and not filter_text.strip():
+                from sqlalchemy import func
+
+                # The table's size, for "1,000+ / 100,000": a count is cheap, the ids are not.
+                self._total = conn.execute(
+                    select(func.count()).select_from(self.id_from).where(*self.where)).scalar()
         if partial:
             ids = ids[:limit]
         if not partial and not filter_text.strip():

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 from tui.core.detail import NodeRef
-from tui.i18n import lang, tr
+from tui.i18n import tr
 from tui.widgets.common import localise
 from tui.widgets.dataview import DataView
 from tui.widgets.vtable import VirtualTable
@@ -95,26 +95,30 @@ class ViewScreen(Screen):
 
     @work(thread=True, exclusive=True, group="view")
     def _compute(self, key: tuple) -> None:
-        from tui.core import views as V
+        from tui.core.compute import STALE
 
-        store = self.app.store
+        compute = self.app.compute
         try:
             second, note = None, ""
             if self.kind == "lookthrough":
-                first = V.lookthrough(store, self.fund_id, self.root_id, self.grouping)
-                first.load()
+                first = compute("lookthrough", (self.fund_id, self.root_id, self.grouping), group="view")
                 note = tr("v.lt_note")
             elif self.kind == "compliance":
-                first = V.compliance(store, self.fund_id, self.root_id, self.fund_kind, self.scope_name, lang())
+                first = compute("compliance", (self.fund_id, self.root_id, self.fund_kind, self.scope_name),
+                                group="view")
             elif self.kind == "changes":
-                first, second, _prev = V.changes(store, self.fund_id, self.root_id)
+                got = compute("changes", (self.fund_id, self.root_id), group="view")
+                first, second = (STALE, None) if got == STALE else got[:2]
                 note = tr("v.qoq_note")
                 if self.fund_kind == "sub":
                     note += "  " + tr("p.under", parent=self.ref.parent_name or "")
             else:
-                first = V.timeline(store, self.fund_id, self.fund_kind)
+                first = compute("timeline", (self.fund_id, self.fund_kind), group="view")
                 note = tr("v.timeline_note_sub" if self.fund_kind == "sub" else "v.timeline_note",
                           who=self.scope_name)
+            if first == STALE:
+                return
+            first.load()
         except Exception as exc:
             self.post_message(self.Failed(key, f"{type(exc).__name__}: {exc}"))
             return

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from tui.core import detail as D
 from tui.core.sources import bar
-from tui.i18n import lang, tr
+from tui.i18n import tr
 from tui.widgets.common import localise
 from tui.widgets.dataview import DataView
 
@@ -75,9 +75,7 @@ class DetailPane(Vertical):
             yield Static(id="kpis")
             yield Static(id="reinvest")
             yield Static(id="flags")
-        tabs = Tabs(id="tabs")
-        tabs.can_focus = False  # switch with [ and ] (or the mouse); tab goes tree ⇄ table
-        yield tabs
+        yield self._new_tabs([], None)
         yield DataView(id="table")
 
     # -- showing a node --------------------------------------------------------------------------
@@ -119,10 +117,14 @@ class DetailPane(Vertical):
 
     @work(thread=True, exclusive=True, group="detail-figures")
     def _load_figures(self, ref: D.NodeRef) -> None:
+        from tui.core.compute import STALE
+
         try:
-            data = D.figures(self.store, ref, lang())
+            data = self.app.compute("figures", (ref,), group="detail")
         except Exception as exc:
             self.post_message(self.Failed(ref, f"{type(exc).__name__}: {exc}"))
+            return
+        if data is STALE or data == STALE:
             return
         if not get_current_worker().is_cancelled:
             self.post_message(self.FiguresReady(data))
@@ -257,8 +259,15 @@ class DetailPane(Vertical):
             by[t.tab] = t
         return sorted(by.values(), key=lambda t: TAB_ORDER.index(t.tab) if t.tab in TAB_ORDER else 99)
 
+    def _new_tabs(self, tables: list, active: str | None) -> Tabs:
+        tabs = Tabs(*[Tab(t.label, id=self._tab_dom_id(t.tab)) for t in tables],
+                    active=self._tab_dom_id(active) if active else None, classes="detail-tabs")
+        tabs.can_focus = False  # switch with [ and ] (or the mouse); tab goes tree ⇄ table
+        self._tabs = tabs
+        self._initial_tab = active  # its activation is announced after mounting: not a user's choice
+        return tabs
+
     def _rebuild_tabs(self) -> None:
-        tabs = self.query_one("#tabs", Tabs)
         tables = self.tables
         ids = [t.tab for t in tables]
         if ids == self._tab_ids:
@@ -266,16 +275,28 @@ class DetailPane(Vertical):
             return
         self._tab_ids = ids
         keep = self._active if (self._user_tab and self._active in ids) else (ids[0] if ids else None)
-        # Tab ids carry a generation: removing the old tabs completes after this handler.
+        # A new Tabs widget, created with the right tab active: adding tabs to an empty Tabs
+        # activates the first one later, which would undo a choice made meanwhile. Its ids
+        # carry a generation, as the old widget is removed after this handler.
         self._gen += 1
-        tabs.clear()
-        for t in tables:
-            tabs.add_tab(Tab(t.label, id=self._tab_dom_id(t.tab)))
-        if keep is not None:
-            tabs.active = self._tab_dom_id(keep)
-            self._activate(keep)
+        self._tabs.remove()
+        self.mount(self._new_tabs(tables, keep), before=self.query_one(DataView))
+        self._activate(keep)
+
+    def _highlight(self, tab: str) -> None:
+        """Show `tab` as the active tab (once the Tabs widget holding it is mounted)."""
+        tabs, dom = self._tabs, self._tab_dom_id(tab)
+
+        def do() -> None:
+            try:
+                tabs.active = dom
+            except ValueError:
+                pass
+
+        if tabs.is_mounted and tabs.query(f"#{dom}"):
+            do()
         else:
-            self._activate(None)
+            tabs.call_after_refresh(do)
 
     def _tab_dom_id(self, tab: str) -> str:
         return f"tab-{self._gen}-{tab}"
@@ -289,6 +310,11 @@ class DetailPane(Vertical):
         if not event.tab.id.startswith(prefix):
             return
         tab = event.tab.id.removeprefix(prefix)
+        if tab == self._initial_tab:
+            self._initial_tab = None
+            if tab != self._active and self._active is not None:
+                self._highlight(self._active)  # a tab was chosen while the new Tabs mounted
+                return
         if tab != self._active:
             self._user_tab = True
             self._activate(tab)
@@ -313,18 +339,18 @@ class DetailPane(Vertical):
     def select_tab(self, tab: str) -> bool:
         if tab in self._tab_ids:
             self._user_tab = True
-            self.query_one("#tabs", Tabs).active = self._tab_dom_id(tab)
+            self._highlight(tab)
             self._activate(tab)
             return True
         return False
 
     def action_next_tab(self) -> None:
         self._user_tab = True
-        self.query_one("#tabs", Tabs).action_next_tab()
+        self._tabs.action_next_tab()
 
     def action_prev_tab(self) -> None:
         self._user_tab = True
-        self.query_one("#tabs", Tabs).action_previous_tab()
+        self._tabs.action_previous_tab()
 
     def action_zoom(self) -> None:
         dv = self.query_one(DataView)
