@@ -81,7 +81,9 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
     seq = layout.seq_column()
     name_col = fcols.get(kind.fields[0].key)
     total_probe = sorted({c for c in (0, 1, 2, seq, name_col.index if name_col else None) if c is not None})
-    kept, events = _record_rows(rows, layout.data_start, sheet.hidden, total_probe, seq)
+    body = _transpose(rows, layout.data_start)
+    kept, events = _record_rows(rows, layout.data_start, sheet.hidden, total_probe, seq, body)
+    offsets = [i - layout.data_start for i in kept] if body is not None else None
 
     row_numbers = [i + 1 for i in kept]
     values: dict[str, list] = {}
@@ -92,7 +94,12 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
         col = fcols.get(f.key)
         if col is None:
             continue
-        raw = _column_values(rows, kept, col.index)
+        if body is not None:
+            bc = body[col.index] if col.index < len(body) else None
+            raw = ([""] * len(kept) if bc is None else list(bc) if len(offsets) == len(bc)
+                   else list(map(bc.__getitem__, offsets)))
+        else:
+            raw = _column_values(rows, kept, col.index)
         if f.is_money:
             unit = col.unit if col.unit in parse.UNIT_FACTORS else (layout.note_unit or unit_option)
             vals, errs, no_unit = _money_column(raw, unit)
@@ -113,7 +120,7 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
         for j, e in errs:
             bad.add(j)
             problems.add(col.index, row_numbers[j], f"{f.header} {e.zh}", f"{f.en}: {e.en}")
-        if f.max_len:
+        if f.max_len and max(map(len, filter(None, vals)), default=0) > f.max_len:
             for j, v in enumerate(vals):
                 if v is not None and len(v) > f.max_len:
                     bad.add(j)
@@ -127,7 +134,17 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
     return rec
 
 
-def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: list[int], seq: int | None):
+def _transpose(rows: list[list], start: int) -> list[tuple] | None:
+    """The rows below the header as columns (one C-level zip), or None when the grid is ragged
+    (workbook grids and read_csv_rows' rows are padded: this is the safety net)."""
+    body = rows[start:]
+    if not body or len(set(map(len, body))) != 1:
+        return None
+    return list(zip(*body))
+
+
+def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: list[int], seq: int | None,
+                 columns: list[tuple] | None = None):
     """Which rows are records, and where the 合计/小计 rows sit among them.
 
     Whole-column scans find the few rows that need a closer look (a total label, an example
@@ -139,9 +156,21 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
     look: set[int] = {h - 1 for h in hidden if start <= h - 1 < len(rows)}
     tf = _TOTAL_FIRST
     for c in probe:
-        col = _column_values(rows, list(body), c)
-        look.update(i for i, v in zip(body, col) if v.__class__ is str and v and (
-            v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE)))
+        if columns is not None:
+            col = columns[c] if c < len(columns) else ()
+        else:
+            col = _column_values(rows, list(body), c)
+        # The test runs once per distinct value; positions only for the values that hit.
+        try:
+            hits = {v for v in set(col) if v.__class__ is str and v and (
+                v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE))}
+        except TypeError:  # unhashable cells: never from our readers, but stay safe
+            hits = None
+        if hits is None:
+            look.update(i for i, v in zip(body, col) if v.__class__ is str and v and (
+                v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE)))
+        elif hits:
+            look.update(i for i, v in zip(body, col) if v.__class__ is str and v in hits)
     for i, f in zip(body, firsts):
         if f.__class__ is str and (f[:1] in _FOOTER_FIRST or f.isspace() or "单位" in f):
             look.add(i)
@@ -342,7 +371,7 @@ def _money_column(raw: list, unit: str | None):
             out = [(Decimal(repr(v)) * factor).quantize(CENT, rounding=half_up)
                    if v.__class__ is float and -limit < v < limit else slow for v in raw]
         errs = []
-        if slow in out:
+        if any(map(is_, out, repeat(slow))):  # by identity (`in` would compare Decimals with ==)
             for j, r in enumerate(out):
                 if r is slow:
                     r = one(raw[j])
