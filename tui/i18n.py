@@ -98,7 +98,7 @@ S: dict[str, tuple[str, str]] = {
     "help.main": ("主界面", "Main screen"),
     "help.table": ("表格", "Tables"),
     "help.tree": ("基金树", "Tree"),
-    "help.views": ("分析视图", "Views"),
+    "help.views": ("视图与对话框", "Views and dialogs"),
     "help.keymap": ("改键：在 {path} 中写 `绑定ID = \"按键\"`（见 docs/tui.md）。",
                     "Remap keys in {path} with `binding_id = \"key\"` lines (see docs/tui.md)."),
     # tree

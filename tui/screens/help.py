@@ -16,6 +16,8 @@ from tui.widgets.common import binding_text, localise
 
 def binding_groups(read_only: bool = False) -> list[tuple[str, list[Binding]]]:
     from tui.app import FundtrackApp
+    from tui.screens.dialogs import ExportTableDialog, RecordDialog
+    from tui.screens.export import ExportScreen
     from tui.screens.imports import ImportScreen
     from tui.screens.main import MainScreen
     from tui.screens.views import ViewScreen
@@ -36,7 +38,9 @@ def binding_groups(read_only: bool = False) -> list[tuple[str, list[Binding]]]:
         ("help.main", only(MainScreen.BINDINGS)),
         ("help.tree", only(PortfolioTree.BINDINGS)),
         ("help.table", only(VirtualTable.BINDINGS) + only(FilterInput.BINDINGS)),
-        ("help.views", only(ViewScreen.BINDINGS) + ([] if read_only else only(ImportScreen.BINDINGS))),
+        ("help.views", only(ViewScreen.BINDINGS) + ([] if read_only else only(ImportScreen.BINDINGS))
+         + ([] if read_only else only(ExportScreen.BINDINGS)) + only(ExportTableDialog.BINDINGS)
+         + only(RecordDialog.BINDINGS) + only(HelpScreen.BINDINGS)),
     ]
 
 
