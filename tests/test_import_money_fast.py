@@ -89,3 +89,26 @@ def test_column_uses_fast_path_and_matches(monkeypatch):
     assert fast[0] == slow[0] and [str(x) for x in fast[0]] == [str(x) for x in slow[0]]
     assert [(j, e.en) for j, e in fast[1]] == [(j, e.en) for j, e in slow[1]]
     assert {j for j, _ in fast[1]} == {7, 11}
+
+
+def test_writer_fen_vector_equals_per_value_conversion():
+    """importers.writer._fen_vector (Decimal yuan → int fen, numpy) against Money's own rule."""
+    import random
+
+    from importers.writer import _fen_vector, _money_storage
+
+    class SQLite:
+        name = "sqlite"
+
+    per_value = _money_storage(SQLite())
+    rng = random.Random(3)
+    for scale in (10 ** 4, 10 ** 9, 10 ** 14):
+        vals = [Decimal(rng.randrange(-scale, scale)).scaleb(-2) for _ in range(3000)]
+        assert _fen_vector(vals) == [per_value(v) for v in vals]
+    odd = [Decimal(rng.randrange(-10 ** 9, 10 ** 9)).scaleb(-2) for _ in range(3000)]
+    odd[5] = Decimal("1.005")  # half a fen: the vector path refuses the column
+    assert _fen_vector(odd) is None
+    odd[5] = Decimal(10) ** 14  # beyond 2^49 fen: refused too
+    assert _fen_vector(odd) is None
+    assert _fen_vector(odd[:100]) is None  # small columns: per value
+    assert _fen_vector([None] + odd[1:]) is None
