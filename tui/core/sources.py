@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from fundtrack.format import NONE, fmt_multiple, fmt_pct, fmt_wan
+from fundtrack.format import NONE, fmt_multiple, fmt_pct
 
 # ---------------------------------------------------------------------------------------------
 # Columns and cell formatting

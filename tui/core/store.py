@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, cast, func, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from tui.core import light as L
@@ -113,10 +113,6 @@ class Store:
             with self._lock:
                 self._cache[key] = value
             return value
-
-    def cached(self, key):
-        with self._lock:
-            return self._cache.get(key)
 
     # -- light SQL (start-up path: Core tables from tui.core.light, no models) -----------------
     def _fund_visible(self, f=L.fund):
@@ -358,6 +354,3 @@ def descendants(root_id: int, edges) -> set[int]:
         frontier = nxt
     return out
 
-
-def and_all(conds: list):
-    return and_(*conds) if conds else None

@@ -121,8 +121,3 @@ class PortfolioTree(Tree[NodeRef], inherit_bindings=False):
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
         return node
-
-    def find_company(self, parent: TreeNode[NodeRef], company_id: int) -> TreeNode[NodeRef] | None:
-        self.ensure_children(parent)
-        return next((c for c in parent.children if c.data and c.data.kind == "company" and c.data.id == company_id),
-                    None)
