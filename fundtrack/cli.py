@@ -134,7 +134,7 @@ def dispatch(args) -> int:
     if c == "tui":
         from tui.app import run
 
-        return run(db_url=args.db, lang=args.lang or "zh", read_only=getattr(args, "read_only", False))
+        return run(db_url=args.db, lang=args.lang, read_only=getattr(args, "read_only", False))
     raise SystemExit(f"unknown command {c}")
 
 
