@@ -415,7 +415,7 @@ class Builder:
         values = {k: take(val[k]) for k in cols}
         values["amount"] = take(amounts)
         block = InvestmentBlock(rec, file_idx, probs, js, inv_keys, cos, rounds, take(dates), values)
-        if None in cos:
+        if _has_none(cos):  # by identity: `in` would call the dataclass __eq__ 100,000 times
             block = _filter_block(block, [p for p, c in enumerate(cos) if c is not None])
         block = self._dedupe(block)
         if block.js:
