@@ -116,3 +116,18 @@ def engine(db_url):
     e = open_engine(db_url)
     yield e
     e.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _ui_language_is_per_test():
+    """The TUI keeps its language as module state (one app per process); a test that opens the
+    app in English must not leave the next test on the same xdist worker in English."""
+    import sys
+
+    mod = sys.modules.get("tui.i18n")
+    if mod is not None:
+        mod.set_lang("zh")
+    yield
+    mod = sys.modules.get("tui.i18n")
+    if mod is not None:
+        mod.set_lang("zh")
