@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundtrack.db import open_engine, write_transaction  # noqa: E402
 from fundtrack.models import CashFlow, Commitment, Company, Fund, ImportBatch, Investment  # noqa: E402
+from fundtrack.quarters import quarter_ends  # noqa: E402
 from fundtrack.uscc import make_uscc  # noqa: E402
 
 REGIONS = ["武汉市", "湖北省", "宜昌市", "襄阳市", "咸宁市", "鄂州市", "黄石市", "荆州市", "孝感市", "十堰市",
@@ -32,20 +33,6 @@ INDUSTRIES = ["光电子信息", "生物医药", "新能源汽车", "高端装�
               "数字经济", "航空航天", "现代农业"]
 ROUNDS = ["天使轮", "Pre-A轮", "A轮", "A+轮", "B轮", "C轮", "C+轮", "D轮", "Pre-IPO"]
 LEVELS = ["省级", "市级", "区县级", "市级"]
-
-
-def q_ends(start: date, end: date):
-    y, q = start.year, (start.month - 1) // 3 + 1
-    while True:
-        m = q * 3
-        d = date(y, m, 30 if m in (6, 9) else 31)
-        if d > end:
-            return
-        if d >= start:
-            yield d
-        q += 1
-        if q == 5:
-            y, q = y + 1, 1
 
 
 def uniform_rows(rows: list[dict]) -> list[dict]:
@@ -169,7 +156,7 @@ def generate(url: str, scale: float = 1.0, seed: int = 7, end: date = date(2026,
         for c in commitments:
             start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 900))
             paid = float(c["paid_in"])
-            qs = list(q_ends(start, end))
+            qs = list(quarter_ends(start, end))
             if not qs:
                 continue
             n_calls = max(1, min(len(qs), 4))

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from fundtrack.quarters import Quarter
+from fundtrack.quarters import quarter_ends as _quarter_ends
 from fundtrack.uscc import make_uscc
 
 from importers.fields import TEMPLATE_ORDER
@@ -112,16 +114,7 @@ class Demo:
 
 
 def quarter_ends(start: date, end: date = LAST_QUARTER_END):
-    y, q = start.year, (start.month - 1) // 3 + 1
-    while True:
-        m = q * 3
-        d = date(y, m, 30 if m in (6, 9) else 31)
-        if d > end:
-            return
-        yield d
-        q += 1
-        if q == 5:
-            y, q = y + 1, 1
+    return _quarter_ends(start, end)
 
 
 GUIDANCE = [
@@ -317,8 +310,7 @@ def _first_month_day(q: date) -> date:
 
 
 def _quarter_of(d: date) -> date:
-    m = ((d.month - 1) // 3 + 1) * 3
-    return date(d.year, m, 30 if m in (6, 9) else 31)
+    return Quarter.of(d).end
 
 
 # ---------------------------------------------------------------- workbook
