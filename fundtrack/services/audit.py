@@ -32,7 +32,6 @@ class UndoRefused(RuntimeError):
 def _restore_value(column, value):
     if value is None:
         return None
-    pt = getattr(column.type, "python_type", None)
     try:
         pt = column.type.python_type
     except NotImplementedError:
