@@ -129,13 +129,11 @@ def _hidden_rows_reader(p: Path):
     return lambda _name: frozenset()
 
 
-class _XlsHidden:
-    """Hidden rows of a BIFF8 .xls: ROW records with the fDyZero flag, per sheet substream.
+class _ScannedOnce:
+    """Sheet name → hidden rows, from one scan of the whole file on first use. A scan that fails
+    on a damaged file means "no hidden rows", never an error: calamine reports the damage."""
 
-    The Workbook stream is read with olefile (small: .xls holds at most 65,536 rows);
-    BOUNDSHEET records name each sheet and give its substream's offset. Anything unexpected
-    (BIFF5, a damaged stream) means "no hidden rows", never an error: calamine reports damage.
-    """
+    scan_errors: tuple[type[BaseException], ...] = (Exception,)
 
     def __init__(self, path: Path):
         self.path = path
@@ -145,9 +143,21 @@ class _XlsHidden:
         if self._by_sheet is None:
             try:
                 self._by_sheet = self._scan()
-            except Exception:  # olefile/struct errors on damaged files: calamine will say so
+            except self.scan_errors:
                 self._by_sheet = {}
         return self._by_sheet.get(sheet_name, frozenset())
+
+    def _scan(self) -> dict[str, frozenset[int]]:
+        raise NotImplementedError
+
+
+class _XlsHidden(_ScannedOnce):
+    """Hidden rows of a BIFF8 .xls: ROW records with the fDyZero flag, per sheet substream.
+
+    The Workbook stream is read with olefile (small: .xls holds at most 65,536 rows);
+    BOUNDSHEET records name each sheet and give its substream's offset. Anything unexpected
+    (BIFF5, a damaged stream: olefile and struct raise many kinds) means "no hidden rows".
+    """
 
     def _scan(self) -> dict[str, frozenset[int]]:
         import struct
@@ -250,20 +260,10 @@ def _scan_hidden(stream) -> frozenset[int]:
     return frozenset(hidden)
 
 
-class _OdsHidden:
+class _OdsHidden(_ScannedOnce):
     """Hidden (collapsed or filtered) rows of an OpenDocument spreadsheet, per table."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._by_sheet: dict[str, frozenset[int]] | None = None
-
-    def __call__(self, sheet_name: str) -> frozenset[int]:
-        if self._by_sheet is None:
-            try:
-                self._by_sheet = self._scan()
-            except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
-                self._by_sheet = {}
-        return self._by_sheet.get(sheet_name, frozenset())
+    scan_errors = (zipfile.BadZipFile, KeyError, OSError, SyntaxError)
 
     def _scan(self) -> dict[str, frozenset[int]]:
         with zipfile.ZipFile(self.path) as z:

@@ -125,14 +125,21 @@ class MainScreen(Screen):
         pane.refresh_data()
 
     # -- the tree drives the pane ----------------------------------------------------------------
-    @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
-        ref = event.node.data
+    def _take(self, node):
+        """The node's ref becomes current and any pending delayed show is dropped; None for no ref."""
+        ref = node.data
         if ref is None:
-            return
+            return None
         self.current_ref = ref
         if self._timer is not None:
             self._timer.stop()
+        return ref
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        ref = self._take(event.node)
+        if ref is None:
+            return
         delay = getattr(self.app, "highlight_delay", HIGHLIGHT_DELAY)
         if delay <= 0:
             self.query_one(DetailPane).show(ref)
@@ -141,12 +148,9 @@ class MainScreen(Screen):
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected) -> None:
-        ref = event.node.data
+        ref = self._take(event.node)
         if ref is None:
             return
-        self.current_ref = ref
-        if self._timer is not None:
-            self._timer.stop()
         self.query_one(DetailPane).show(ref)
         node = event.node
         if node.allow_expand:
