@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: $FUNDTRACK_DB, else a SQLite file "
                    "in the user data directory)")
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="language of messages and reports (default zh)")
+    p.add_argument("--read-only", action="store_true", help="terminal UI without any writing action")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("demo", help="create the demo portfolio and print its summary")
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recompute an ended quarter's figures and freeze them again (docs/report.md)")
 
     ui = sub.add_parser("tui", help="open the terminal UI (the default command)")
-    ui.add_argument("--read-only", action="store_true", help="hide every writing action")
+    # SUPPRESS: `fundtrack --read-only` (no command) and `fundtrack tui --read-only` both work.
+    ui.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="hide every writing action")
 
     h = sub.add_parser("history", help="list import batches")
     h.add_argument("--json", action="store_true")

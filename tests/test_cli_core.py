@@ -80,3 +80,12 @@ def test_masked_password_in_messages():
 
     assert "s3cret" not in mask_url("postgresql+psycopg://alice:s3cret@db.example/ft")
     assert "***" in mask_url("postgresql+psycopg://alice:s3cret@db.example/ft")
+
+
+def test_read_only_is_accepted_with_or_without_the_tui_command():
+    from fundtrack.cli import build_parser
+
+    assert build_parser().parse_args(["--read-only"]).read_only is True
+    assert build_parser().parse_args(["tui", "--read-only"]).read_only is True
+    assert build_parser().parse_args(["tui"]).read_only is False
+    assert build_parser().parse_args([]).read_only is False
