@@ -294,8 +294,11 @@ def _column(raw: list, conv) -> tuple[list, list]:
             return _odd(v, exc)
 
     done = _by_distinct(raw, one)
-    if done is not None:
-        return done
+    return done if done is not None else _each(raw, one)
+
+
+def _each(raw: list, one) -> tuple[list, list]:
+    """one() on every value: (values, [(position, CellError)]) with errored cells as None."""
     out: list = []
     errs: list = []
     for j, v in enumerate(raw):
@@ -382,16 +385,7 @@ def _money_column(raw: list, unit: str | None):
         done = out, errs
     if done is None:
         done = _by_distinct(raw, one)
-    if done is None:
-        out, errs = [], []
-        for j, v in enumerate(raw):
-            r = one(v)
-            if r.__class__ is CellError:
-                errs.append((j, r))
-                r = None
-            out.append(r)
-    else:
-        out, errs = done
+    out, errs = done if done is not None else _each(raw, one)
     no_unit = any(e is _NO_UNIT for _, e in errs)
     if no_unit:
         errs = [(j, e) for j, e in errs if e is not _NO_UNIT]
