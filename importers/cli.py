@@ -100,14 +100,18 @@ def cmd_import(args) -> int:
             return 1
     files = list(args.files)
     # Start parsing the workbooks now; the heavy imports and the schema check run meanwhile.
-    prefetch = Prefetch(files, [Path(f).name for f in files])
-
-    from fundtrack.db import open_engine
-    from importers.pipeline import ImportOptions, Progress, import_files
+    prefetch = Prefetch(files, [Path(f).name for f in files], mapping)
 
     big = any(Path(f).exists() and Path(f).stat().st_size > BIG_FILE_BYTES for f in files)
     if big:
-        import numpy  # noqa: F401  (records.py's vectorised money path; loaded while the parse runs)
+        # What the big-sheet reader (importers.fastsheet) needs once its parse ends, and records.py's
+        # vectorised money path: loaded first, while the parse runs, so the reader never waits.
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+    from fundtrack.db import open_engine
+    from importers.pipeline import ImportOptions, Progress, import_files
+
     progress = RichProgress() if big else Progress()
     engine = open_engine(args.db)
     try:

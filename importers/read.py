@@ -23,6 +23,7 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -44,9 +45,22 @@ class RawSheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # 0-based, inclusive
     from_csv: bool = False
     notes: list[str] = field(default_factory=list)
+    # Read by importers.fastsheet: the rows from body_start down, column by column (from
+    # column A), and how to read the sheet the normal way should its layout turn out otherwise.
+    body: list[list] | None = None
+    body_start: int | None = None
+    text_columns: frozenset[int] = frozenset()  # body columns read as text (not holding fields)
+    exact: Callable[[], "RawSheet"] | None = None
+
+    def fits(self, layout) -> bool:
+        """Whether a body read ahead of the layout matches it: same first data row, and every
+        field's column read with its cells' own types."""
+        return layout.data_start == self.body_start and not any(
+            c.index in self.text_columns for c in layout.field_columns().values())
 
 
-def read_file(path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+def read_file(path: str | Path, display_name: str | None = None, mapping=None) -> list[RawSheet]:
+    """`mapping` (a headers.HeaderMapping) only helps a big sheet's fast read find its table."""
     p = Path(path)
     shown = display_name or p.name
     suffix = p.suffix.lower()
@@ -60,12 +74,12 @@ def read_file(path: str | Path, display_name: str | None = None) -> list[RawShee
     if suffix in CSV_SUFFIXES:
         return [RawSheet(shown, p.stem, read_csv_rows(p), from_csv=True)]
     if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(p, shown)
+        return read_workbook(p, shown, mapping)
     raise ReadError(f"不支持的文件类型 {suffix or '(无扩展名)'}（支持 .xlsx .xlsm .xls .ods .csv）",
                     f"unsupported file type {suffix or '(none)'} (use .xlsx .xlsm .xls .ods .csv)")
 
 
-def read_workbook(p: Path, shown: str) -> list[RawSheet]:
+def read_workbook(p: Path, shown: str, mapping=None) -> list[RawSheet]:
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
@@ -73,34 +87,92 @@ def read_workbook(p: Path, shown: str) -> list[RawSheet]:
     except (CalamineError, OSError, ValueError) as exc:
         raise ReadError(f"无法读取工作簿：{exc}", f"cannot read the workbook: {exc}") from exc
     sheets: list[RawSheet] = []
-    hidden_rows = _hidden_rows_reader(p)
+    scanner = _sheet_scanner(p)
     # Hidden sheets hold lookup lists and scratch work, never data to import.
     wanted = [m.name for m in wb.sheets_metadata
               if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
     # The hidden-row scan decompresses each sheet's XML once more: on another thread, while
     # calamine parses (both release the GIL).
-    found: dict[str, frozenset[int]] = {}
-    scan = threading.Thread(target=lambda: found.update({n: hidden_rows(n) for n in wanted}),
+    found: dict[str, SheetScan] = {}
+    scan = threading.Thread(target=lambda: found.update({n: scanner(n) for n in wanted}),
                             name="fundtrack-hidden-rows", daemon=True)
     scan.start()
+    big = _big_parts(p, wanted) if isinstance(scanner, _XlsxHidden) else {}
     with wb:
         for meta in wb.sheets_metadata:
             if meta.name not in wanted:
                 continue
-            try:
-                sh = wb.get_sheet_by_name(meta.name)
-                _check_size(meta.name, sh.height, sh.width)
-                rows = sh.to_python(skip_empty_area=False)
-                merged = sh.merged_cell_ranges
-            except ReadError:
-                raise
-            except Exception as exc:  # calamine raises more than CalamineError on damaged parts
-                raise ReadError(f"无法读取工作表 {meta.name}：{exc}", f"cannot read sheet {meta.name}: {exc}") from exc
-            sheets.append(RawSheet(shown, meta.name, rows, frozenset(), merged))
+            if meta.name in big:
+                fast = _read_fast(p, shown, meta.name, big[meta.name], mapping)
+                if fast is not None:
+                    sheets.append(fast)
+                    continue
+            sheets.append(_read_sheet(wb, meta.name, shown))
     scan.join()
-    for sh in sheets:
-        sh.hidden = found.get(sh.name, frozenset())
+    for i, sh in enumerate(sheets):
+        got = found.get(sh.name, SheetScan())
+        if sh.body is not None:
+            if got.merged is None:  # the scan failed: no merge information to go on
+                sheets[i] = sh = sh.exact()
+            else:
+                sh.merged = got.merged
+        sh.hidden = got.hidden
     return sheets
+
+
+def _read_sheet(wb, name: str, shown: str) -> RawSheet:
+    try:
+        sh = wb.get_sheet_by_name(name)
+        _check_size(name, sh.height, sh.width)
+        rows = sh.to_python(skip_empty_area=False)
+        merged = sh.merged_cell_ranges
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises more than CalamineError on damaged parts
+        raise ReadError(f"无法读取工作表 {name}：{exc}", f"cannot read sheet {name}: {exc}") from exc
+    return RawSheet(shown, name, rows, frozenset(), merged)
+
+
+def _big_parts(p: Path, wanted: list[str]) -> dict[str, str]:
+    """Sheet name → its XML part, for the sheets big enough for importers.fastsheet."""
+    from importers.fastsheet import MIN_PART_BYTES
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            parts = _XlsxHidden.sheet_parts(z)
+            return {n: parts[n] for n in wanted
+                    if parts.get(n) in z.NameToInfo and z.getinfo(parts[n]).file_size >= MIN_PART_BYTES}
+    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
+        return {}
+
+
+def _read_fast(p: Path, shown: str, name: str, part: str, mapping) -> RawSheet | None:
+    """A big sheet through importers.fastsheet, or None to read it the normal way."""
+    from importers import fastsheet
+    from importers.headers import IGNORE, SEQ, find_layout
+
+    def locate(head: list[list]) -> tuple[int, set[int]] | None:
+        layout = find_layout(RawSheet(shown, name, head, frozenset(), []), mapping)
+        if layout is None:
+            return None
+        return layout.data_start, {c.index for c in layout.columns if c.target not in (None, SEQ, IGNORE)}
+
+    def exact() -> RawSheet:
+        from python_calamine import CalamineWorkbook
+
+        with CalamineWorkbook.from_path(str(p)) as wb:
+            sheet = _read_sheet(wb, name, shown)
+        sheet.hidden = _sheet_scanner(p)(name).hidden
+        return sheet
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            rows, start, body, typed = fastsheet.read_big_sheet(str(p), z, part, name, locate)
+    except (fastsheet.NotFast, zipfile.BadZipFile, KeyError, OSError):
+        return None
+    _check_size(name, len(rows), len(body))
+    return RawSheet(shown, name, rows, frozenset(), [], body=body, body_start=start,
+                    text_columns=frozenset(range(len(body))) - typed, exact=exact)
 
 
 def _check_size(sheet: str, height: int, width: int) -> None:
@@ -118,15 +190,24 @@ def _check_size(sheet: str, height: int, width: int) -> None:
 # ---------------------------------------------------------------- hidden rows
 
 
-def _hidden_rows_reader(p: Path):
+@dataclass
+class SheetScan:
+    hidden: frozenset[int] = frozenset()  # 1-based numbers of hidden rows
+    merged: list | None = None  # .xlsx only: merged ranges as calamine gives them
+
+
+def _sheet_scanner(p: Path):
+    """Sheet name → SheetScan, by a pass over the file of its own."""
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _XlsxHidden(p)
     if suffix == ".ods":
-        return _OdsHidden(p)
-    if suffix == ".xls":
-        return _XlsHidden(p)
-    return lambda _name: frozenset()
+        reader = _OdsHidden(p)
+    elif suffix == ".xls":
+        reader = _XlsHidden(p)
+    else:
+        return lambda _name: SheetScan()
+    return lambda name: SheetScan(reader(name))
 
 
 class _ScannedOnce:
@@ -201,13 +282,14 @@ _ATTR_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
 class _XlsxHidden:
-    """Sheet name → hidden row numbers, by scanning the sheet part's XML."""
+    """Sheet name → hidden row numbers and merged ranges, by scanning the sheet part's XML."""
 
     def __init__(self, path: Path):
         self.path = path
         self._parts: dict[str, str] | None = None
 
-    def _sheet_parts(self, z: zipfile.ZipFile) -> dict[str, str]:
+    @staticmethod
+    def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
         from defusedxml import ElementTree as ET
 
         ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -224,21 +306,32 @@ class _XlsxHidden:
             out[s.get("name")] = targets.get(s.get(f"{ns_rel}id"), "")
         return out
 
-    def __call__(self, sheet_name: str) -> frozenset[int]:
+    def __call__(self, sheet_name: str) -> SheetScan:
         try:
             with zipfile.ZipFile(self.path) as z:
                 if self._parts is None:
-                    self._parts = self._sheet_parts(z)
+                    self._parts = self.sheet_parts(z)
                 part = self._parts.get(sheet_name)
                 if not part or part not in z.NameToInfo:
-                    return frozenset()
-                return _scan_hidden(z.open(part))
-        except (zipfile.BadZipFile, KeyError, OSError):
-            return frozenset()
+                    return SheetScan()
+                return _scan_sheet(z.open(part))
+        except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
+            return SheetScan()
 
 
-def _scan_hidden(stream) -> frozenset[int]:
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _scan_sheet(stream) -> SheetScan:
     hidden: set[int] = set()
+    merged: list = []
     tail = b""
     with stream:
         while True:
@@ -249,6 +342,11 @@ def _scan_hidden(stream) -> frozenset[int]:
             # Keep an unfinished tag for the next round so no <row …> is cut in two.
             cut = buf.rfind(b">") + 1
             buf, tail = buf[:cut], buf[cut:]
+            if b"mergeCell" in buf:
+                for m in _MERGE.finditer(buf):
+                    c0, r0 = _col_index(m.group(1)), int(m.group(2)) - 1
+                    c1, r1 = (_col_index(m.group(3)), int(m.group(4)) - 1) if m.group(3) else (c0, r0)
+                    merged.append(((r0, c0), (r1, c1)))
             if b"hidden" not in buf:
                 continue
             for m in _ROW_TAG.finditer(buf):
@@ -257,7 +355,7 @@ def _scan_hidden(stream) -> frozenset[int]:
                     r = _ATTR_R.search(attrs)
                     if r:
                         hidden.add(int(r.group(1)))
-    return frozenset(hidden)
+    return SheetScan(frozenset(hidden), merged)
 
 
 class _OdsHidden(_ScannedOnce):
@@ -333,8 +431,9 @@ class Prefetch:
 
     _TAKEN = object()
 
-    def __init__(self, paths: list[str | Path], display_names: list[str]):
+    def __init__(self, paths: list[str | Path], display_names: list[str], mapping=None):
         self._jobs = [(Path(p), d) for p, d in zip(paths, display_names)]
+        self._mapping = mapping
         self._results: list = [None] * len(self._jobs)
         self._ready = [threading.Event() for _ in self._jobs]
         threading.Thread(target=self._run, name="fundtrack-read", daemon=True).start()
@@ -342,12 +441,12 @@ class Prefetch:
     def _run(self) -> None:
         for i, (p, d) in enumerate(self._jobs):
             try:
-                self._results[i] = (read_file(p, d), None)
+                self._results[i] = (read_file(p, d, self._mapping), None)
             except BaseException as exc:  # handed to the caller and raised there
                 self._results[i] = (None, exc)
             self._ready[i].set()
 
-    def read(self, path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+    def read(self, path: str | Path, display_name: str | None = None, mapping=None) -> list[RawSheet]:
         p = Path(path)
         for i, (q, d) in enumerate(self._jobs):
             if q == p and display_name in (None, d) and self._results[i] is not self._TAKEN:
@@ -357,4 +456,4 @@ class Prefetch:
                 if exc is not None:
                     raise exc
                 return sheets
-        return read_file(p, display_name)
+        return read_file(p, display_name, mapping)

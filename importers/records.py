@@ -81,7 +81,10 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
     seq = layout.seq_column()
     name_col = fcols.get(kind.fields[0].key)
     total_probe = sorted({c for c in (0, 1, 2, seq, name_col.index if name_col else None) if c is not None})
-    body = _transpose(rows, layout.data_start)
+    if sheet.body is not None and sheet.body_start == layout.data_start:
+        body = sheet.body  # read column-wise already (importers.fastsheet)
+    else:
+        body = _transpose(rows, layout.data_start)
     kept, events = _record_rows(rows, layout.data_start, sheet.hidden, total_probe, seq, body)
     offsets = [i - layout.data_start for i in kept] if body is not None else None
 

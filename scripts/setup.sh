@@ -8,3 +8,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# Byte-compile the project once, as a regular (non-editable) install does: with
+# PYTHONDONTWRITEBYTECODE set (as on CI) every command would otherwise recompile it at start-up.
+.venv/bin/python -m compileall -q fundtrack importers reports tui > /dev/null
