@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from fundtrack.db import SchemaError
+    from fundtrack.errors import SchemaError  # not fundtrack.db: `import` starts reading before SQLAlchemy loads
 
     try:
         return dispatch(args) or 0

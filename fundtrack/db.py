@@ -16,15 +16,13 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from fundtrack.errors import SchemaError  # noqa: F401  (raised here, caught by the CLI)
+
 # The newest migration. tests/test_migrations.py checks it equals Alembic's head, so the
 # start-up guard can compare versions without loading Alembic (which costs ~150 ms).
 SCHEMA_HEAD = "0001"
 
 ENV_VAR = "FUNDTRACK_DB"
-
-
-class SchemaError(RuntimeError):
-    """The database schema is not the one this version of fundtrack expects."""
 
 
 def default_url() -> str:

@@ -22,6 +22,20 @@ def normalise_name(name: str | None) -> str:
     return s.casefold()
 
 
+def normalise_names(names: list[str]) -> list[str]:
+    """normalise_name of many strings at once, equal to mapping it over them.
+
+    The names are joined by NUL and normalised as one string — three C calls instead of
+    three per name (an import may hold 50,000 company names). NUL is a starter that never
+    composes, isn't white space and folds to itself, so each name is normalised on its own.
+    """
+    joined = "\x00".join(names)
+    if joined.count("\x00") != max(len(names) - 1, 0):
+        return [normalise_name(n) for n in names]  # a name holds a NUL itself
+    out = _SPACES.sub("", unicodedata.normalize("NFKC", joined)).casefold().split("\x00")
+    return out if names else []
+
+
 def clean_display_name(name: str | None) -> str:
     """The name as shown: NFKC-cleaned stray spaces but Chinese full-width brackets kept."""
     if name is None:

@@ -16,7 +16,7 @@ from itertools import repeat
 from operator import is_
 
 from fundtrack.money import ZERO
-from fundtrack.names import normalise_name
+from fundtrack.names import normalise_name, normalise_names
 
 from importers.problems import Problems, cell_ref
 from importers.records import SheetRecords
@@ -215,6 +215,12 @@ class Builder:
             k = self._keys[name] = normalise_name(name)
         return k
 
+    def learn_keys(self, names) -> None:
+        """Normalise many names at once (fundtrack.names.normalise_names) into the memo."""
+        new = [n for n in set(names) if n is not None and n not in self._keys]
+        if len(new) > 100:
+            self._keys.update(zip(new, normalise_names(new)))
+
     def add(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
         rec.outcome = [0] * len(rec.rows)
         getattr(self, f"_add_{rec.kind.key}")(rec, file_idx, probs)
@@ -367,6 +373,7 @@ class Builder:
             return
         n = len(rec.rows)
         companies, investors, dates, amounts = val["company"], val["investor"], val["invested_on"], val["amount"]
+        self.learn_keys(companies)
         drop = set(rec.bad)
         for col in (companies, investors, dates, amounts):
             if _has_none(col):

@@ -102,12 +102,14 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b"<sheetData/></worksheet>")
 
 
-def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) -> tuple[list[list], int]:
+def load_body(path: str, sheet: str, start: int, typed: set[int], width: int, parsed=None
+              ) -> tuple[list[list], int]:
     """Rows start+1 … end of a sheet as columns of calamine-like values, from column A.
 
     Columns in `typed` (the ones that hold fields) keep their cells' types; the others of the
     head's `width` (序号, ignored and unknown columns) are read as text — a 合计 label under
-    numbers would otherwise mix a column's types. Returns (columns, height). Raises NotFast.
+    numbers would otherwise mix a column's types. `parsed()` is called once the parse is done.
+    Returns (columns, height). Raises NotFast.
     """
     try:
         import fastexcel  # pyarrow only after the parse: `fundtrack import` loads it meanwhile
@@ -131,6 +133,9 @@ def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) ->
             use_columns=keep, eager=True)
     except Exception as exc:  # fastexcel raises its own classes for mixed columns and odd files
         raise NotFast(str(exc)) from exc
+    finally:
+        if parsed is not None:
+            parsed()
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -173,7 +178,7 @@ def _blank_nulls(vals: list) -> list:
 
 
 def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
-                   locate: Callable[[list[list]], tuple[int, set[int]] | None]):
+                   locate: Callable[[list[list]], tuple[int, set[int]] | None], parsed=None):
     """(rows, body_start, body_columns, typed columns) of a big sheet, or raise NotFast.
 
     `locate` gets the head rows and returns the 0-based row where the data starts and the
@@ -195,7 +200,7 @@ def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
     if found is None or not 0 < found[0] < len(head_rows):
         raise NotFast("no table in the head")
     start, typed = found
-    body, height = load_body(path, sheet, start, typed, max(map(len, head_rows)))
+    body, height = load_body(path, sheet, start, typed, max(map(len, head_rows)), parsed)
     width = len(body)
     top = [list(r) + [""] * (width - len(r)) for r in head_rows[:start]]
     return top + list(zip(*body)) if height else top, start, body, typed

@@ -92,22 +92,31 @@ def read_workbook(p: Path, shown: str, mapping=None) -> list[RawSheet]:
     wanted = [m.name for m in wb.sheets_metadata
               if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
     # The hidden-row scan decompresses each sheet's XML once more: on another thread, while
-    # calamine parses (both release the GIL).
+    # calamine parses (both release the GIL). With a big sheet for fastsheet it starts once
+    # that sheet's parse is done instead: on two cores the parse, the caller's imports
+    # (`fundtrack import` loads SQLAlchemy meanwhile) and the scan would share them.
     found: dict[str, SheetScan] = {}
     scan = threading.Thread(target=lambda: found.update({n: scanner(n) for n in wanted}),
                             name="fundtrack-hidden-rows", daemon=True)
-    scan.start()
     big = _big_parts(p, wanted) if isinstance(scanner, _XlsxHidden) else {}
+
+    def start_scan() -> None:
+        if not scan.is_alive() and scan.ident is None:
+            scan.start()
+
+    if not big:
+        start_scan()
     with wb:
         for meta in wb.sheets_metadata:
             if meta.name not in wanted:
                 continue
             if meta.name in big:
-                fast = _read_fast(p, shown, meta.name, big[meta.name], mapping)
+                fast = _read_fast(p, shown, meta.name, big[meta.name], mapping, parsed=start_scan)
                 if fast is not None:
                     sheets.append(fast)
                     continue
             sheets.append(_read_sheet(wb, meta.name, shown))
+    start_scan()
     scan.join()
     for i, sh in enumerate(sheets):
         got = found.get(sh.name, SheetScan())
@@ -146,7 +155,7 @@ def _big_parts(p: Path, wanted: list[str]) -> dict[str, str]:
         return {}
 
 
-def _read_fast(p: Path, shown: str, name: str, part: str, mapping) -> RawSheet | None:
+def _read_fast(p: Path, shown: str, name: str, part: str, mapping, parsed=None) -> RawSheet | None:
     """A big sheet through importers.fastsheet, or None to read it the normal way."""
     from importers import fastsheet
     from importers.headers import IGNORE, SEQ, find_layout
@@ -167,7 +176,7 @@ def _read_fast(p: Path, shown: str, name: str, part: str, mapping) -> RawSheet |
 
     try:
         with zipfile.ZipFile(p) as z:
-            rows, start, body, typed = fastsheet.read_big_sheet(str(p), z, part, name, locate)
+            rows, start, body, typed = fastsheet.read_big_sheet(str(p), z, part, name, locate, parsed)
     except (fastsheet.NotFast, zipfile.BadZipFile, KeyError, OSError):
         return None
     _check_size(name, len(rows), len(body))

@@ -119,7 +119,7 @@ def read_records(sheet: RawSheet, layout: Layout, unit_option: str | None, probl
         elif f.type == "percent":
             vals, errs = _percent_column(raw)
         else:
-            vals, errs = _column(raw, _CONVERTERS[f.type])
+            vals, errs = _column(raw, _CONVERTERS[f.type], _SETTLED.get(f.type))
         for j, e in errs:
             bad.add(j)
             problems.add(col.index, row_numbers[j], f"{f.header} {e.zh}", f"{f.en}: {e.en}")
@@ -163,10 +163,11 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
             col = columns[c] if c < len(columns) else ()
         else:
             col = _column_values(rows, list(body), c)
-        # The test runs once per distinct value; positions only for the values that hit.
+        # The test runs once per distinct value that could pass it — found by one regex over
+        # the distinct texts joined by NUL — and positions only for the values that hit.
         try:
-            hits = {v for v in set(col) if v.__class__ is str and v and (
-                v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE))}
+            hits = {v for v in _could_start_a_look(set(col)) if v[0] in tf or v[0].isspace() or (
+                c == seq and v.strip().casefold() in _EXAMPLE)}
         except TypeError:  # unhashable cells: never from our readers, but stay safe
             hits = None
         if hits is None:
@@ -218,6 +219,17 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
 
 
 _FOOTER_FIRST = frozenset("注备说填制审复负单数资nN")
+# Texts whose first character is a total's (合小总累), white space, or could begin an example
+# marker once case-folded: a superset of what _record_rows looks at (its test then decides).
+_LOOK_FIRST = re.compile("\x00([合小总累示例样eEＥｅ\\s][^\x00]*)")
+
+
+def _could_start_a_look(values) -> list[str]:
+    texts = [v for v in values if v.__class__ is str and v]
+    joined = "\x00" + "\x00".join(texts)
+    if joined.count("\x00") != len(texts):  # a text holds a NUL itself: test them all
+        return texts
+    return _LOOK_FIRST.findall(joined)
 
 
 def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:
@@ -260,20 +272,27 @@ def _column_values(rows: list[list], kept: list[int], c: int) -> list:
         return [rows[i][c] if c < len(rows[i]) else "" for i in kept]
 
 
-def _by_distinct(raw: list, one) -> tuple[list, list] | None:
+def _by_distinct(raw: list, one, settled=None) -> tuple[list, list] | None:
     """Convert each distinct value once and map the results back onto the column.
 
     Columns repeat themselves (50 fund names over 100,000 rows, a handful of industries, a
     column of zeros), and the mapping back is a C-level map(). `one` returns the value, None
     for blank, or a CellError. Returns None when values can't safely be dict keys: True, 1 and
-    1.0 are the same key, so a column holding booleans takes the plain loop.
+    1.0 are the same key, so a column holding booleans takes the plain loop. `settled(values)`,
+    when given, names in bulk the values `one` would return unchanged: one() is not called
+    for those (a column of 50,000 distinct company names).
     """
     try:
         distinct = set(raw)
         if bool in set(map(type, distinct)):
             return None
-        table = {v: one(v) for v in distinct}
-        out = list(map(table.__getitem__, raw))
+        if settled is not None and len(distinct) >= VECTOR_MIN:
+            same = settled(distinct)
+            table = {v: one(v) for v in distinct if v not in same}
+            out = list(map(table.get, raw, raw))  # a value missing from the table is itself
+        else:
+            table = {v: one(v) for v in distinct}
+            out = list(map(table.__getitem__, raw))
     except (TypeError, KeyError):  # unhashable, or NaN (a key that doesn't equal itself)
         return None
     errs: list = []
@@ -283,7 +302,7 @@ def _by_distinct(raw: list, one) -> tuple[list, list] | None:
     return out, errs
 
 
-def _column(raw: list, conv) -> tuple[list, list]:
+def _column(raw: list, conv, settled=None) -> tuple[list, list]:
     is_blank = parse.is_blank
 
     def one(v):
@@ -296,7 +315,7 @@ def _column(raw: list, conv) -> tuple[list, list]:
         except _ODD as exc:
             return _odd(v, exc)
 
-    done = _by_distinct(raw, one)
+    done = _by_distinct(raw, one, settled)
     return done if done is not None else _each(raw, one)
 
 
@@ -452,6 +471,16 @@ _CONVERTERS = {
     "flow_type": parse.flow_type,
     "uscc": parse.uscc_text,
     "amac": parse.amac,
+}
+
+
+# Bulk tests of which values a converter returns unchanged (see _by_distinct).
+_SETTLED = {
+    "text": parse.unchanged_texts,
+    "target": parse.unchanged_texts,
+    "name": parse.unchanged_names,
+    "ref": parse.unchanged_names,
+    "uscc": parse.valid_usccs,
 }
 
 

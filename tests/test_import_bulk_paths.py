@@ -1,0 +1,61 @@
+"""Bulk shortcuts equal the per-value definitions they stand in for (hypothesis).
+
+A big sheet's columns are converted in bulk where every value is already clean: the names
+joined and normalised as one string, a column's USCCs checked as one numpy array. These
+properties pin each shortcut to the function it replaces, on arbitrary text.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fundtrack.names import normalise_name, normalise_names
+from fundtrack.uscc import make_uscc
+from importers import parse
+from importers.problems import CellError
+
+# Text finance staff type, and what breaks normalisation: full-width forms, brackets, every
+# kind of space, combining marks (which compose across a boundary if anything does), ß/ς/Σ
+# (case folding), compatibility characters (㈱, ﬁ), CJK.
+_ALPHABET = st.sampled_from(list("测试（）() 　\t\nAbcΣςßﬁ㈱１２３-—/") + ["\u0301", "\u0308", "e", "公司", "有限合伙"])
+_TEXT = st.lists(_ALPHABET, max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_TEXT, max_size=30))
+def test_normalise_names_is_normalise_name_mapped(names):
+    assert normalise_names(names) == [normalise_name(n) for n in names]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_TEXT, max_size=30))
+def test_unchanged_names_and_texts_are_returned_unchanged(values):
+    for bulk, one in ((parse.unchanged_names, parse.name), (parse.unchanged_texts, parse.text)):
+        for v in bulk(values):
+            assert one(v) == v
+
+
+def test_clean_names_are_all_found_unchanged():
+    names = [f"测试企业{i:05d}有限公司（虚构）" for i in range(50)]
+    assert parse.unchanged_names(names) == set(names)
+    assert parse.unchanged_texts(["湖北省武汉市东湖新技术开发区", "集成电路"]) == {"湖北省武汉市东湖新技术开发区"}
+    # One name needing work sends the whole column to the per-value path.
+    assert parse.unchanged_names(names + ["测试 企业有限公司"]) == set()
+
+
+def test_valid_usccs_is_the_per_value_check():
+    rng = random.Random(3)
+    good = [make_uscc(rng) for _ in range(300)]
+    bad = [g[:17] + ("0" if g[17] != "0" else "1") for g in good[:50]]  # wrong check digit
+    odd = ["91420100MA4KXXXXXI", "短", "９１４２０１００ＭＡ４ＫＸＸＸＸＸ０", "91420100ma4k12345x"]
+    got = parse.valid_usccs(good + bad + odd)
+    assert got == set(good)
+    for v in good + bad + odd:
+        try:
+            same = parse.uscc_text(v) == v
+        except CellError:
+            same = False
+        assert (v in got) == same, v
