@@ -102,14 +102,12 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b"<sheetData/></worksheet>")
 
 
-def load_body(path: str, sheet: str, start: int, typed: set[int], width: int, parsed=None
-              ) -> tuple[list[list], int]:
+def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) -> tuple[list[list], int]:
     """Rows start+1 … end of a sheet as columns of calamine-like values, from column A.
 
     Columns in `typed` (the ones that hold fields) keep their cells' types; the others of the
     head's `width` (序号, ignored and unknown columns) are read as text — a 合计 label under
-    numbers would otherwise mix a column's types. `parsed()` is called once the parse is done.
-    Returns (columns, height). Raises NotFast.
+    numbers would otherwise mix a column's types. Returns (columns, height). Raises NotFast.
     """
     try:
         import fastexcel  # pyarrow only after the parse: `fundtrack import` loads it meanwhile
@@ -133,9 +131,6 @@ def load_body(path: str, sheet: str, start: int, typed: set[int], width: int, pa
             use_columns=keep, eager=True)
     except Exception as exc:  # fastexcel raises its own classes for mixed columns and odd files
         raise NotFast(str(exc)) from exc
-    finally:
-        if parsed is not None:
-            parsed()
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -153,7 +148,10 @@ def _values(arr, pa, pc) -> list:
     if pa.types.is_null(t):
         return [""] * len(arr)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return (pc.fill_null(arr, "") if arr.null_count else arr).to_pylist()
+        arr = pc.fill_null(arr, "") if arr.null_count else arr
+        if len(arr) > 1000 and pc.count_distinct(arr.slice(0, 1000)).as_py() < 100:
+            return _through_dictionary(arr, pc)  # a few distinct texts: industries, rounds, 是/否
+        return arr.to_pylist()
     if pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_integer(t):
         vals = arr.to_pylist()
         return _blank_nulls(vals) if arr.null_count else vals
@@ -162,15 +160,22 @@ def _values(arr, pa, pc) -> list:
             raise NotFast("serials before March 1900")
         # Each distinct moment becomes a Python object once (a column holds a few thousand
         # dates over 100,000 rows); python-calamine gives a date for a datetime at midnight.
-        enc = pc.dictionary_encode(arr)
-        distinct = [v.date() if not (v.hour or v.minute or v.second or v.microsecond) else v
-                    for v in enc.dictionary.to_pylist()]
-        idx = enc.indices
-        if arr.null_count:
-            idx = pc.fill_null(idx, len(distinct))
-            distinct.append("")
-        return list(map(distinct.__getitem__, idx.to_numpy(zero_copy_only=False).tolist()))
+        return _through_dictionary(arr, pc, lambda v: v.date() if not (
+            v.hour or v.minute or v.second or v.microsecond) else v)
     raise NotFast(f"column type {t}")
+
+
+def _through_dictionary(arr, pc, convert=None) -> list:
+    """Each distinct value made a Python object once and shared by its cells (nulls → "")."""
+    enc = pc.dictionary_encode(arr)
+    distinct = enc.dictionary.to_pylist()
+    if convert is not None:
+        distinct = [convert(v) for v in distinct]
+    idx = enc.indices
+    if idx.null_count:
+        idx = pc.fill_null(idx, len(distinct))
+        distinct.append("")
+    return list(map(distinct.__getitem__, idx.to_numpy(zero_copy_only=False).tolist()))
 
 
 def _blank_nulls(vals: list) -> list:
@@ -178,7 +183,7 @@ def _blank_nulls(vals: list) -> list:
 
 
 def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
-                   locate: Callable[[list[list]], tuple[int, set[int]] | None], parsed=None):
+                   locate: Callable[[list[list]], tuple[int, set[int]] | None]):
     """(rows, body_start, body_columns, typed columns) of a big sheet, or raise NotFast.
 
     `locate` gets the head rows and returns the 0-based row where the data starts and the
@@ -200,7 +205,7 @@ def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
     if found is None or not 0 < found[0] < len(head_rows):
         raise NotFast("no table in the head")
     start, typed = found
-    body, height = load_body(path, sheet, start, typed, max(map(len, head_rows)), parsed)
+    body, height = load_body(path, sheet, start, typed, max(map(len, head_rows)))
     width = len(body)
     top = [list(r) + [""] * (width - len(r)) for r in head_rows[:start]]
     return top + list(zip(*body)) if height else top, start, body, typed

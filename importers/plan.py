@@ -268,7 +268,17 @@ class Planner:
         t = Company.__table__
         claimed: dict[int, object] = {}  # database company id → the CompanyIn that updates it
         defaults = _defaults(t, {})
+        by_uscc, by_key = self.db.companies_by_uscc, self.db.companies_by_key
+        fresh: list = []  # companies the database knows by neither code nor name: inserted column-wise
         for c in self.e.companies:
+            if c.name_key not in by_key and (not c.uscc or c.uscc not in by_uscc):
+                cid = self._temp()
+                fresh.append((c, cid))
+                self.company_ids[id(c)] = cid
+                self.company_by_key.setdefault(c.name_key, cid)
+                if c.uscc:
+                    self.company_by_uscc[c.uscc] = cid
+                continue
             row = None
             if c.uscc:
                 row = self.db.companies_by_uscc.get(c.uscc)
@@ -320,6 +330,36 @@ class Planner:
             self.company_by_key.setdefault(c.name_key, cid)
             if c.uscc:
                 self.company_by_uscc[c.uscc] = cid
+        self._fresh_companies(fresh, defaults)
+
+    def _fresh_companies(self, fresh: list, defaults: dict) -> None:
+        """New companies as column blocks (one per file), like investments: 50,000 companies
+        without a dict per row. Their temporary ids go with them (`_temp_ids`)."""
+        by_file: dict[int, list] = {}
+        for c, cid in fresh:
+            by_file.setdefault(c.src.file_idx, []).append((c, cid))
+        for file_idx, group in by_file.items():
+            cs = [c for c, _ in group]
+            n = len(cs)
+            cols: dict[str, list] = {}
+            for name in (c.name for c in Company.__table__.columns):
+                if name in ("id", "batch_id"):
+                    continue
+                if name == "name_key":
+                    cols[name] = [c.name_key for c in cs]
+                elif name == "uscc":
+                    cols[name] = [c.uscc for c in cs]
+                elif name == "src_sheet":
+                    cols[name] = [c.src.sheet.sheet[:120] for c in cs]
+                elif name == "src_row":
+                    cols[name] = [c.src.row for c in cs]
+                else:
+                    default = defaults[name]
+                    cols[name] = [c.values.get(name, default) for c in cs]
+            self.plan.companies.blocks.append({"_file": file_idx, "_n": n, "_temp_ids": [cid for _, cid in group],
+                                               **cols})
+            for c in cs:
+                c.src.mark(2)
 
     def _plan_investments(self) -> None:
         """Column-wise: keys → stored rows in list comprehensions, inserts as column lists."""

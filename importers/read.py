@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import threading
 import zipfile
@@ -92,31 +93,29 @@ def read_workbook(p: Path, shown: str, mapping=None) -> list[RawSheet]:
     wanted = [m.name for m in wb.sheets_metadata
               if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
     # The hidden-row scan decompresses each sheet's XML once more: on another thread, while
-    # calamine parses (both release the GIL). With a big sheet for fastsheet it starts once
-    # that sheet's parse is done instead: on two cores the parse, the caller's imports
-    # (`fundtrack import` loads SQLAlchemy meanwhile) and the scan would share them.
+    # calamine parses (both release the GIL). With a big sheet for fastsheet the thread runs
+    # at a lower priority: on two cores the parse and the caller's imports (`fundtrack import`
+    # loads SQLAlchemy meanwhile) come first, the scan takes the time either leaves idle.
     found: dict[str, SheetScan] = {}
-    scan = threading.Thread(target=lambda: found.update({n: scanner(n) for n in wanted}),
-                            name="fundtrack-hidden-rows", daemon=True)
     big = _big_parts(p, wanted) if isinstance(scanner, _XlsxHidden) else {}
 
-    def start_scan() -> None:
-        if not scan.is_alive() and scan.ident is None:
-            scan.start()
+    def run_scan() -> None:
+        if big:
+            _lower_priority()
+        found.update({n: scanner(n) for n in wanted})
 
-    if not big:
-        start_scan()
+    scan = threading.Thread(target=run_scan, name="fundtrack-hidden-rows", daemon=True)
+    scan.start()
     with wb:
         for meta in wb.sheets_metadata:
             if meta.name not in wanted:
                 continue
             if meta.name in big:
-                fast = _read_fast(p, shown, meta.name, big[meta.name], mapping, parsed=start_scan)
+                fast = _read_fast(p, shown, meta.name, big[meta.name], mapping)
                 if fast is not None:
                     sheets.append(fast)
                     continue
             sheets.append(_read_sheet(wb, meta.name, shown))
-    start_scan()
     scan.join()
     for i, sh in enumerate(sheets):
         got = found.get(sh.name, SheetScan())
@@ -127,6 +126,14 @@ def read_workbook(p: Path, shown: str, mapping=None) -> list[RawSheet]:
                 sh.merged = got.merged
         sh.hidden = got.hidden
     return sheets
+
+
+def _lower_priority() -> None:
+    """Renice the calling thread (Linux: a thread is a task of its own); best effort."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def _read_sheet(wb, name: str, shown: str) -> RawSheet:
@@ -155,7 +162,7 @@ def _big_parts(p: Path, wanted: list[str]) -> dict[str, str]:
         return {}
 
 
-def _read_fast(p: Path, shown: str, name: str, part: str, mapping, parsed=None) -> RawSheet | None:
+def _read_fast(p: Path, shown: str, name: str, part: str, mapping) -> RawSheet | None:
     """A big sheet through importers.fastsheet, or None to read it the normal way."""
     from importers import fastsheet
     from importers.headers import IGNORE, SEQ, find_layout
@@ -176,7 +183,7 @@ def _read_fast(p: Path, shown: str, name: str, part: str, mapping, parsed=None) 
 
     try:
         with zipfile.ZipFile(p) as z:
-            rows, start, body, typed = fastsheet.read_big_sheet(str(p), z, part, name, locate, parsed)
+            rows, start, body, typed = fastsheet.read_big_sheet(str(p), z, part, name, locate)
     except (fastsheet.NotFast, zipfile.BadZipFile, KeyError, OSError):
         return None
     _check_size(name, len(rows), len(body))

@@ -332,6 +332,9 @@ class PlanWriter:
             bid = self.batch_ids[block.pop("_file")]
             block["id"] = new_ids[start:start + n]
             start += n
+            temp = block.pop("_temp_ids", None)
+            if temp is not None:  # rows others refer to by temporary id (companies)
+                id_map.update(zip(temp, block["id"]))
             block["batch_id"] = [bid] * n
             for col in ("investor_id", "investee_id", "target_fund_id"):
                 if col in block:
