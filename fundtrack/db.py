@@ -163,16 +163,35 @@ def failpoint(name: str) -> None:
 WRITE_LOCK_KEY = 7240001
 
 
+class ForeignKeyViolation(RuntimeError):
+    """A bulk write left a row pointing at nothing (a bug: the write is rolled back)."""
+
+
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator:
-    """One all-or-nothing write. SQLite: BEGIN IMMEDIATE; PostgreSQL: the global write lock."""
+def write_transaction(engine: Engine, bulk: bool = False) -> Iterator:
+    """One all-or-nothing write. SQLite: BEGIN IMMEDIATE; PostgreSQL: the global write lock.
+
+    bulk (SQLite): foreign keys are checked once at the end, every table in one pass
+    (PRAGMA foreign_key_check), instead of row by row — a 100,000-row import spends a third of
+    its insert time on 300,000 row-level lookups otherwise. A violation still rolls it all back.
+    """
     with engine.connect() as conn:
+        sqlite_bulk = bulk and conn.dialect.name == "sqlite"
+        if sqlite_bulk:
+            # Outside any transaction (the pragma is a no-op inside one); per connection only.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         conn.info["write"] = True
         try:
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"select pg_advisory_xact_lock({WRITE_LOCK_KEY})")
                 yield conn
+                if sqlite_bulk:
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if bad is not None:
+                        raise ForeignKeyViolation(f"{bad[0]} row {bad[1]} refers to a missing {bad[2]} row")
                 failpoint("write.before_commit")
         finally:
             conn.info.pop("write", None)
+            if sqlite_bulk:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")

@@ -200,7 +200,7 @@ def _import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions |
             # write_transaction serialises writers: BEGIN IMMEDIATE on SQLite, the global
             # pg_advisory_xact_lock on PostgreSQL — taken before the state below is read, so two
             # concurrent imports of overlapping files cannot both insert the same fund.
-            with write_transaction(engine) as conn:
+            with write_transaction(engine, bulk=True) as conn:
                 planner = Planner(builder.e, load_state(conn, builder.e))
                 opts.progress.stage("写入 writing", None)  # rows written, new companies included
                 writer = PlanWriter(conn, files, opts.actor or _actor(), opts.kind, note=_note(files),

@@ -188,3 +188,25 @@ def test_two_imports_and_a_reader_at_once_equal_the_serial_result(new_db_url, tm
     got = natural_dump(url)
     assert len(got["investment"]) == 1100 and len(set(got["investment"])) == 1100
     assert len(got["fund"]) == 21
+
+
+def test_a_bulk_write_checks_foreign_keys_at_the_end(tmp_path):
+    """SQLite bulk writes skip row-by-row foreign key checks; one check before the commit
+    still refuses a dangling reference, rolls everything back and leaves checks on."""
+    import pytest
+    from sqlalchemy import text
+
+    from fundtrack.db import ForeignKeyViolation, open_engine, write_transaction
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'fk.db'}")
+    try:
+        with pytest.raises(ForeignKeyViolation, match="investment"):
+            with write_transaction(engine, bulk=True) as conn:
+                conn.execute(text("insert into company (id, name, name_key) values (1, 'c', 'c')"))
+                conn.execute(text("insert into investment (investor_id, company_id, round, invested_on, amount, "
+                                  "exit_proceeds) values (42, 1, '', '2024-01-01', 1, 0)"))
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from company")).scalar() == 0
+            assert conn.execute(text("pragma foreign_keys")).scalar() == 1
+    finally:
+        engine.dispose()
