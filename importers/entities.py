@@ -406,13 +406,25 @@ class Builder:
         none = [None] * n
         names, usccs = take(companies), take(val.get("uscc") or none)
         industry, place = take(val.get("industry") or none), take(val.get("registered_place") or none)
-        by_uscc = self._company_by_uscc
+        by_uscc, by_name, keys, known = self._company_by_uscc, self._company_by_name, self._keys, self.e.companies
         cos: list = []
         for p, (name, uscc) in enumerate(zip(names, usccs)):
             c = by_uscc.get(uscc) if uscc else None
             if c is not None and c.raw_name == name:
                 if not c.complete:
                     _describe(c, industry[p], place[p])
+            elif c is None and uscc and (nk := keys.get(name)) is not None and nk not in by_name:
+                # New by code and by name (most rows of a big sheet): _company's outcome, inline.
+                ind, pl = industry[p], place[p]
+                v = {"name": name}
+                if ind is not None:
+                    v["industry"] = ind
+                if pl is not None:
+                    v["registered_place"] = pl
+                c = CompanyIn(nk, uscc, v, Src(rec, js[p], probs, file_idx), name, ind is not None and pl is not None)
+                known.append(c)
+                by_uscc[uscc] = c
+                by_name[nk] = c
             else:
                 c = self._company(name, uscc, Src(rec, js[p], probs, file_idx), industry[p], place[p])
             cos.append(c)
