@@ -155,7 +155,8 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
     record without per-row Python logic — a sheet may hold 100,000 rows.
     """
     body = range(start, len(rows))
-    firsts = [next(filter(None, rows[i]), None) for i in body]  # first truthy cell; None = blank
+    firsts = _firsts(columns) if columns is not None else \
+        [next(filter(None, rows[i]), None) for i in body]  # first truthy cell; None = blank
     look: set[int] = {h - 1 for h in hidden if start <= h - 1 < len(rows)}
     tf = _TOTAL_FIRST
     for c in probe:
@@ -216,6 +217,24 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
         events.append(("row", len(kept)))
         kept.append(i)
     return kept, events
+
+
+def _firsts(columns: list) -> list:
+    """Each row's first truthy cell (None for a blank row), from the columns: a column fills the
+    rows still empty, and the walk stops once none is (序号 usually fills them all at once)."""
+    if not columns:
+        return []
+    firsts = [v if v else None for v in columns[0]]
+    empty = [j for j, v in enumerate(firsts) if v is None] if None in firsts else []
+    for col in columns[1:]:
+        if not empty:
+            break
+        for j in empty:
+            v = col[j]
+            if v:
+                firsts[j] = v
+        empty = [j for j in empty if firsts[j] is None]
+    return firsts
 
 
 _FOOTER_FIRST = frozenset("注备说填制审复负单数资nN")
