@@ -5,11 +5,12 @@
 
 Measures, in one run and on the same file:
   (a) python-calamine merely parsing the workbook (every sheet to Python values);
-  (b) the end-to-end `fundtrack import` as a subprocess into a fresh, already-migrated SQLite
-      database — interpreter start, imports, reading, checks and the write (the figure the
-      targets are about) — and the same import timed inside that process (`import_files`);
+  (b) the end-to-end `fundtrack import` — the installed console script, as a user runs it — into
+      a fresh, already-migrated SQLite database: interpreter start, imports, reading, checks, the
+      write and exit (the figure the targets are about); then one more, instrumented run that
+      shows where the time goes (`import_files` and its stages, timed inside the process);
   (c) pandas.read_excel(engine="openpyxl") + DataFrame.to_sql into SQLite.
-Targets: (b) ≤ 2 × (a); (c) ≥ 5 × (b); peak RSS of (b) < 600 MB (getrusage maxrss of the child).
+Targets: (b) ≤ 2 × (a); (c) ≥ 5 × (b); peak RSS of (b) < 600 MB (getrusage maxrss of the children).
 
 The workbook (cached under --work, default /tmp/fundtrack-bench) holds 1 guidance fund,
 50 sub-funds and N investments in N/2 companies (two rounds each), every company with a
