@@ -102,12 +102,12 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b"<sheetData/></worksheet>")
 
 
-def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) -> tuple[list[list], int]:
-    """Rows start+1 … end of a sheet as columns of calamine-like values, from column A.
+def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) -> list[list]:
+    """Rows start+1 … end of a sheet as columns (from column A) of calamine-like values.
 
     Columns in `typed` (the ones that hold fields) keep their cells' types; the others of the
     head's `width` (序号, ignored and unknown columns) are read as text — a 合计 label under
-    numbers would otherwise mix a column's types. Returns (columns, height). Raises NotFast.
+    numbers would otherwise mix a column's types. Raises NotFast.
     """
     try:
         import fastexcel  # pyarrow only after the parse: `fundtrack import` loads it meanwhile
@@ -140,7 +140,7 @@ def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) ->
     cols: list[list] = [[""] * height for _ in range(max(width, absolute[-1] + 1 if absolute else 0))]
     for c, arr in zip(absolute, table.columns):
         cols[c] = _values(arr, pa, pc)
-    return cols, height
+    return cols
 
 
 def _values(arr, pa, pc) -> list:
@@ -205,7 +205,7 @@ def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
     if found is None or not 0 < found[0] < len(head_rows):
         raise NotFast("no table in the head")
     start, typed = found
-    body, height = load_body(path, sheet, start, typed, max(map(len, head_rows)))
+    body = load_body(path, sheet, start, typed, max(map(len, head_rows)))
     width = len(body)
     top = [list(r) + [""] * (width - len(r)) for r in head_rows[:start]]
-    return top + list(zip(*body)) if height else top, start, body, typed
+    return top + list(zip(*body)), start, body, typed

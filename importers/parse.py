@@ -10,6 +10,7 @@ Parsers raise CellError (both languages); the caller pins the error to a cell.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from itertools import repeat
 from operator import mul
 
 from fundtrack.money import CENT
-from fundtrack.names import clean_display_name, normalise_name
+from fundtrack.names import clean_display_name, normalise_name, nul_joined
 
 from importers.fields import FLOW_TYPE_WORDS, LEVEL_WORDS
 from importers.problems import CellError
@@ -334,17 +335,15 @@ def name(v) -> str:
 
 # Bulk forms of the fast paths above, for a column's distinct values at once: which values
 # `text` / `name` return unchanged. One regex search and one NFKC check over all the values
-# joined by NUL (a starter that never composes and isn't white space, so NFKC and the search
-# see each value on its own); all or nothing — any value that fails sends the column back to
-# the per-value path. Values of up to 4 characters are left out: they may be blank marks.
+# joined by NUL (fundtrack.names.nul_joined: each value is seen on its own); all or nothing —
+# any value that fails sends the column back to the per-value path. Values of up to 4
+# characters are left out: they may be blank marks.
 
 
 def _joined(values, longest: int | None = None) -> tuple[list[str], str] | None:
     vals = [v for v in values if type(v) is str and len(v) > 4 and (longest is None or len(v) <= longest)]
-    joined = "\x00".join(vals)
-    if joined.count("\x00") != max(len(vals) - 1, 0):
-        return None  # a value holds a NUL itself
-    return vals, joined
+    joined = nul_joined(vals)
+    return None if joined is None else (vals, joined)
 
 
 def unchanged_texts(values) -> set:
@@ -399,32 +398,22 @@ def valid_usccs(values) -> set:
     if not cand:
         return set()
     codes = np.frombuffer("".join(cand).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-    vals = _USCC_TABLE[codes]
+    vals = _uscc_table()[codes]
     ok = (vals >= 0).all(axis=1)
     total = (vals[:, :17] * np.array(_USCC_WEIGHTS, dtype=np.int64)).sum(axis=1)
     ok &= (31 - total % 31) % 31 == vals[:, 17]
     return {v for v, good in zip(cand, ok.tolist()) if good}
 
 
+@functools.cache
 def _uscc_table():
+    """Byte → value of a USCC character, -1 for the others (numpy is imported on first use)."""
     import numpy as np
 
     t = np.full(256, -1, dtype=np.int64)
     for c, i in _USCC_VALUE.items():
         t[ord(c)] = i
     return t
-
-
-class _LazyTable:
-    """numpy is imported only by a column big enough to use it."""
-
-    def __getitem__(self, idx):
-        global _USCC_TABLE
-        _USCC_TABLE = _uscc_table()
-        return _USCC_TABLE[idx]
-
-
-_USCC_TABLE = _LazyTable()
 
 
 def uscc_text(v) -> str:

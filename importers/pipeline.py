@@ -127,7 +127,7 @@ def read_sheets(path: Path, shown: str, opts: ImportOptions, sink: list[Problem]
             # Read column-wise as its head suggested; with the merged cells known the table
             # turns out otherwise (starts elsewhere, a field in a column read as text): read
             # it again the normal way.
-            sheet = sheet.exact()
+            sheet = sheet.read_normally()
             layout = find_layout(sheet, opts.mapping)
         if layout is None:
             Problems(shown, sheet.name, sink).warn(

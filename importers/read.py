@@ -51,13 +51,19 @@ class RawSheet:
     body: list[list] | None = None
     body_start: int | None = None
     text_columns: frozenset[int] = frozenset()  # body columns read as text (not holding fields)
-    exact: Callable[[], "RawSheet"] | None = None
+    exact: Callable[[], "RawSheet"] | None = None  # the grid alone: use read_normally()
 
     def fits(self, layout) -> bool:
         """Whether a body read ahead of the layout matches it: same first data row, and every
         field's column read with its cells' own types."""
         return layout.data_start == self.body_start and not any(
             c.index in self.text_columns for c in layout.field_columns().values())
+
+    def read_normally(self) -> "RawSheet":
+        """The same sheet read the normal way, keeping the hidden rows already found."""
+        sheet = self.exact()
+        sheet.hidden = self.hidden
+        return sheet
 
 
 def read_file(path: str | Path, display_name: str | None = None, mapping=None) -> list[RawSheet]:
@@ -97,7 +103,7 @@ def read_workbook(p: Path, shown: str, mapping=None) -> list[RawSheet]:
     # at a lower priority: on two cores the parse and the caller's imports (`fundtrack import`
     # loads SQLAlchemy meanwhile) come first, the scan takes the time either leaves idle.
     found: dict[str, SheetScan] = {}
-    big = _big_parts(p, wanted) if isinstance(scanner, _XlsxHidden) else {}
+    big = _big_parts(scanner, wanted) if isinstance(scanner, _XlsxHidden) else {}
 
     def run_scan() -> None:
         if big:
@@ -149,13 +155,14 @@ def _read_sheet(wb, name: str, shown: str) -> RawSheet:
     return RawSheet(shown, name, rows, frozenset(), merged)
 
 
-def _big_parts(p: Path, wanted: list[str]) -> dict[str, str]:
-    """Sheet name → its XML part, for the sheets big enough for importers.fastsheet."""
+def _big_parts(scanner: "_XlsxHidden", wanted: list[str]) -> dict[str, str]:
+    """Sheet name → its XML part, for the sheets big enough for importers.fastsheet (the
+    workbook's sheet → part map is read once, for the hidden-row scan too)."""
     from importers.fastsheet import MIN_PART_BYTES
 
     try:
-        with zipfile.ZipFile(p) as z:
-            parts = _XlsxHidden.sheet_parts(z)
+        with zipfile.ZipFile(scanner.path) as z:
+            parts = scanner.parts(z)
             return {n: parts[n] for n in wanted
                     if parts.get(n) in z.NameToInfo and z.getinfo(parts[n]).file_size >= MIN_PART_BYTES}
     except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
@@ -177,9 +184,7 @@ def _read_fast(p: Path, shown: str, name: str, part: str, mapping) -> RawSheet |
         from python_calamine import CalamineWorkbook
 
         with CalamineWorkbook.from_path(str(p)) as wb:
-            sheet = _read_sheet(wb, name, shown)
-        sheet.hidden = _sheet_scanner(p)(name).hidden
-        return sheet
+            return _read_sheet(wb, name, shown)
 
     try:
         with zipfile.ZipFile(p) as z:
@@ -304,8 +309,7 @@ class _XlsxHidden:
         self.path = path
         self._parts: dict[str, str] | None = None
 
-    @staticmethod
-    def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    def _sheet_parts(self, z: zipfile.ZipFile) -> dict[str, str]:
         from defusedxml import ElementTree as ET
 
         ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -322,12 +326,15 @@ class _XlsxHidden:
             out[s.get("name")] = targets.get(s.get(f"{ns_rel}id"), "")
         return out
 
+    def parts(self, z: zipfile.ZipFile) -> dict[str, str]:
+        if self._parts is None:
+            self._parts = self._sheet_parts(z)
+        return self._parts
+
     def __call__(self, sheet_name: str) -> SheetScan:
         try:
             with zipfile.ZipFile(self.path) as z:
-                if self._parts is None:
-                    self._parts = self.sheet_parts(z)
-                part = self._parts.get(sheet_name)
+                part = self.parts(z).get(sheet_name)
                 if not part or part not in z.NameToInfo:
                     return SheetScan()
                 return _scan_sheet(z.open(part))

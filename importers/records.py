@@ -18,6 +18,7 @@ from itertools import repeat
 from operator import is_, itemgetter
 
 from fundtrack.money import CENT
+from fundtrack.names import nul_joined
 
 from importers import parse
 from importers.fields import MONEY, Field, RecordKind
@@ -245,10 +246,10 @@ _LOOK_FIRST = re.compile("\x00([合小总累示例样eEＥｅ\\s][^\x00]*)")
 
 def _could_start_a_look(values) -> list[str]:
     texts = [v for v in values if v.__class__ is str and v]
-    joined = "\x00" + "\x00".join(texts)
-    if joined.count("\x00") != len(texts):  # a text holds a NUL itself: test them all
+    joined = nul_joined(texts)
+    if joined is None:  # a text holds a NUL itself: test them all
         return texts
-    return _LOOK_FIRST.findall(joined)
+    return _LOOK_FIRST.findall("\x00" + joined)
 
 
 def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:
