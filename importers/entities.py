@@ -252,19 +252,24 @@ class Builder:
             elif old.values[k] is None and v is not None:
                 old.values[k] = v
 
-    def _add_guidance(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
-        cols = _present(rec, FUND_COLUMNS_GUIDANCE)
-        names = rec.values.get("name")
-        if names is None:
-            return
+    def _fund_rows(self, rec: SheetRecords, names: list, cols: list[str], file_idx: int, probs: Problems):
+        """(position, source, has a cell error, values) of each fund row with its required cells.
+        A row with a cell error is still checked as far as it reads; its name is marked broken so
+        references to it are not reported again as unknown."""
         for j in range(len(rec.rows)):
             src = Src(rec, j, probs, file_idx)
             broken = j in rec.bad
             if broken and names[j] is not None:
                 self.e.broken.add(self.key(names[j]))
-            if not _require(rec, j, src):
-                continue
-            v = _row_values(rec, j, cols)
+            if _require(rec, j, src):
+                yield j, src, broken, _row_values(rec, j, cols)
+
+    def _add_guidance(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
+        cols = _present(rec, FUND_COLUMNS_GUIDANCE)
+        names = rec.values.get("name")
+        if names is None:
+            return
+        for j, src, broken, v in self._fund_rows(rec, names, cols, file_idx, probs):
             bad = _negative(src, "committed", "认缴规模", "committed size", v.get("committed"))
             bad |= _negative(src, "paid_in", "实缴规模", "paid-in", v.get("paid_in"))
             if not bad:
@@ -282,14 +287,7 @@ class Builder:
             return
         g_c = rec.values.get("g_committed")
         g_p = rec.values.get("g_paid_in")
-        for j in range(len(rec.rows)):
-            src = Src(rec, j, probs, file_idx)
-            broken = j in rec.bad
-            if broken and names[j] is not None:
-                self.e.broken.add(self.key(names[j]))
-            if not _require(rec, j, src):
-                continue
-            v = _row_values(rec, j, cols)
+        for j, src, broken, v in self._fund_rows(rec, names, cols, file_idx, probs):
             gc = g_c[j] if g_c else None
             gp = (g_p[j] if g_p[j] is not None else ZERO) if g_p else None
             bad = False
@@ -356,12 +354,17 @@ class Builder:
                           "a different code here")
                 return None
         if c is None:
-            c = CompanyIn(nk, uscc, {"name": name}, src, name)
-            self.e.companies.append(c)
-            if uscc:
-                self._company_by_uscc[uscc] = c
-            self._company_by_name.setdefault(nk, c)
+            c = self._new_company(nk, uscc, name, src)
         _describe(c, industry, place)
+        return c
+
+    def _new_company(self, nk: str, uscc: str | None, name: str, src: Src) -> CompanyIn:
+        """A company not seen before, registered under its code and its name key."""
+        c = CompanyIn(nk, uscc, {"name": name}, src, name)
+        self.e.companies.append(c)
+        if uscc:
+            self._company_by_uscc[uscc] = c
+        self._company_by_name.setdefault(nk, c)
         return c
 
     def _add_investment(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
@@ -406,7 +409,7 @@ class Builder:
         none = [None] * n
         names, usccs = take(companies), take(val.get("uscc") or none)
         industry, place = take(val.get("industry") or none), take(val.get("registered_place") or none)
-        by_uscc, by_name, keys, known = self._company_by_uscc, self._company_by_name, self._keys, self.e.companies
+        by_uscc, by_name, keys = self._company_by_uscc, self._company_by_name, self._keys
         cos: list = []
         for p, (name, uscc) in enumerate(zip(names, usccs)):
             c = by_uscc.get(uscc) if uscc else None
@@ -414,17 +417,9 @@ class Builder:
                 if not c.complete:
                     _describe(c, industry[p], place[p])
             elif c is None and uscc and (nk := keys.get(name)) is not None and nk not in by_name:
-                # New by code and by name (most rows of a big sheet): _company's outcome, inline.
-                ind, pl = industry[p], place[p]
-                v = {"name": name}
-                if ind is not None:
-                    v["industry"] = ind
-                if pl is not None:
-                    v["registered_place"] = pl
-                c = CompanyIn(nk, uscc, v, Src(rec, js[p], probs, file_idx), name, ind is not None and pl is not None)
-                known.append(c)
-                by_uscc[uscc] = c
-                by_name[nk] = c
+                # New by code and by name (most rows of a big sheet): none of _company's lookups.
+                c = self._new_company(nk, uscc, name, Src(rec, js[p], probs, file_idx))
+                _describe(c, industry[p], place[p])
             else:
                 c = self._company(name, uscc, Src(rec, js[p], probs, file_idx), industry[p], place[p])
             cos.append(c)
