@@ -148,10 +148,10 @@ def _values(arr, pa, pc) -> list:
     if pa.types.is_null(t):
         return [""] * len(arr)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        arr = pc.fill_null(arr, "") if arr.null_count else arr
         if len(arr) > 1000 and pc.count_distinct(arr.slice(0, 1000)).as_py() < 100:
             return _through_dictionary(arr, pc)  # a few distinct texts: industries, rounds, 是/否
-        return arr.to_pylist()
+        vals = arr.to_pylist()
+        return _blank_nulls(vals) if arr.null_count else vals
     if pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_integer(t):
         vals = arr.to_pylist()
         return _blank_nulls(vals) if arr.null_count else vals
@@ -167,15 +167,18 @@ def _values(arr, pa, pc) -> list:
 
 def _through_dictionary(arr, pc, convert=None) -> list:
     """Each distinct value made a Python object once and shared by its cells (nulls → "")."""
+    # Nothing here turns a Python value into an Arrow one (fill_null's scalar, to_numpy):
+    # pyarrow imports pandas for that on first use, ≈ 0.16 s on the import's critical path.
     enc = pc.dictionary_encode(arr)
     distinct = enc.dictionary.to_pylist()
     if convert is not None:
         distinct = [convert(v) for v in distinct]
-    idx = enc.indices
-    if idx.null_count:
-        idx = pc.fill_null(idx, len(distinct))
-        distinct.append("")
-    return list(map(distinct.__getitem__, idx.to_numpy(zero_copy_only=False).tolist()))
+    idx = enc.indices.to_pylist()
+    if enc.indices.null_count:
+        lookup = dict(enumerate(distinct))
+        lookup[None] = ""
+        return list(map(lookup.__getitem__, idx))
+    return list(map(distinct.__getitem__, idx))
 
 
 def _blank_nulls(vals: list) -> list:

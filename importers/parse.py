@@ -133,10 +133,30 @@ _FAST_LIMIT = float(2 ** 49)
 _FAST_TOLERANCE = 0.2
 
 
+class MoneyColumn(list):
+    """A column of Decimal yuan that also holds its values as integer fen (`fen`, a list of
+    int), made where money_floats vouched for every value. The SQLite writer stores fen: it
+    takes them from here instead of turning 100,000 Decimals back into numbers. Read-only,
+    so the two can never disagree; a copy or a slice is a plain list again."""
+
+    __slots__ = ("fen",)
+
+    def __init__(self, values: list, fen: list[int]):
+        super().__init__(values)
+        self.fen = fen
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("MoneyColumn is read-only")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+
 def money_floats(values: list, factor: Decimal) -> list:
     """Floats in a column of unit `factor` → Decimal yuan to the fen, exactly as `money` would
     give them; None where the fast path can't vouch for the value (the caller takes the
-    Decimal path there). Every value must be a float."""
+    Decimal path there). Every value must be a float. When every value qualifies, the result
+    is a MoneyColumn."""
     import numpy as np
 
     v = np.fromiter(values, dtype=np.float64, count=len(values))
@@ -146,9 +166,10 @@ def money_floats(values: list, factor: Decimal) -> list:
         ok = (np.abs(x - n) <= _FAST_TOLERANCE) & (np.abs(x) < _FAST_LIMIT) & ~((n == 0) & np.signbit(v))
     fen = np.where(ok, n, 0).astype(np.int64).tolist()
     out = list(map(Decimal.scaleb, map(Decimal, fen), repeat(-2)))
-    if not ok.all():
-        for j in np.flatnonzero(~ok).tolist():
-            out[j] = None
+    if ok.all():
+        return MoneyColumn(out, fen)
+    for j in np.flatnonzero(~ok).tolist():
+        out[j] = None
     return out
 
 

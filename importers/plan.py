@@ -23,6 +23,7 @@ from fundtrack.money import ZERO
 from fundtrack.names import normalise_name
 
 from importers.entities import Entities, Src
+from importers.parse import MoneyColumn
 
 _USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
 
@@ -409,7 +410,8 @@ class Planner:
                 continue
             if len(ins) == len(inv_ids):  # every row is new (a fresh database): take whole columns
                 def pick(col):
-                    return list(col)
+                    # A MoneyColumn is read-only: shared as it is, with the fen the writer stores.
+                    return col if col.__class__ is MoneyColumn else list(col)
             else:
                 def pick(col):
                     return list(map(col.__getitem__, ins))

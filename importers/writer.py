@@ -26,6 +26,7 @@ from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func
 from fundtrack.models import AuditLog, ImportBatch, ImportSheet, RowChange
 from fundtrack.money import Money, to_money
 
+from importers.parse import MoneyColumn
 from importers.plan import Plan, TablePlan
 from importers.problems import col_letter
 from importers.records import SheetRecords
@@ -342,7 +343,7 @@ class PlanWriter:
             if "company_id" in block:
                 block["company_id"] = list(map(self.company_map.get, block["company_id"], block["company_id"]))
             for k in range(0, n, CHUNK):
-                part = {c: v[k:k + CHUNK] for c, v in block.items()}
+                part = {c: _slice(v, k, k + CHUNK) for c, v in block.items()}
                 self.ex.submit(*insert_sql(self.conn, table, part))
                 self._insert_changes(tp.table, part["id"])
                 if self.progress:
@@ -401,6 +402,13 @@ def write_plan(conn, plan: Plan, files: list[FileBatch], actor: str, kind: str =
         w.abandon()
         raise
     return w.finish()
+
+
+def _slice(col: list, a: int, b: int) -> list:
+    """col[a:b]; a MoneyColumn's slice keeps its fen alongside."""
+    if col.__class__ is MoneyColumn:
+        return MoneyColumn(col[a:b], col.fen[a:b])
+    return col[a:b]
 
 
 def _money_storage(dialect):
@@ -474,7 +482,7 @@ def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[tuple]]
             # Integer fen (the hot column): vectorised for big columns of Decimals, else inline —
             # exact for every amount the importer makes (all quantised to the fen); anything
             # else goes through the full conversion.
-            fen = _fen_vector(vals)
+            fen = vals.fen if vals.__class__ is MoneyColumn else _fen_vector(vals)
             vals = fen if fen is not None else [
                 None if v is None else (i if v.__class__ is Decimal and (i := int(q := v.scaleb(2))) == q
                                         else conv(v)) for v in vals]

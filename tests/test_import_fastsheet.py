@@ -60,10 +60,11 @@ def clean_book(path, rows=40, total_row=True, hidden=(7,), footnote_in_a=False):
     """Investments the way a big export looks: a title, a unit note, 序号, a 合计 row with its
     label in the 序号 column, a hidden row, dates at and off midnight, blanks, and a guidance
     fund and sub-fund sheet for the references."""
+    import random
+
     from openpyxl import Workbook
 
     from fundtrack.uscc import make_uscc
-    import random
 
     rng = random.Random(5)
     wb = Workbook()
@@ -252,3 +253,44 @@ def test_head_part_cuts_after_whole_rows(tmp_path):
         assert head.endswith(b'<x:row r="2" spans="1:1"/></x:sheetData></x:worksheet>')
         assert b'r="3"' not in head
         assert fastsheet.head_part(z, "s.xml", rows=4) is None  # nothing to cut
+
+
+def test_the_import_command_never_loads_pandas(db_url, tmp_path):
+    """`fundtrack import` of a big sheet stays off pandas: pyarrow imports it behind the scenes
+    the first time a Python value becomes an Arrow one (fill_null's scalar) or an array goes
+    to numpy, ≈ 0.16 s on the critical path of every import. Text columns with blanks and few
+    distinct values (the dictionary path, > 1,000 rows) are the ones that used to do it."""
+    import json
+    import subprocess
+    import sys
+
+    import random
+
+    from openpyxl import Workbook
+
+    from fundtrack.uscc import make_uscc
+
+    rng = random.Random(4)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "投资项目"
+    ws.append(INV_HEAD)
+    for k in range(1500):
+        ws.append([k + 1, f"无熊猫测试企业{k:04d}（虚构）", make_uscc(rng), SUBS[k % 3], "集成电路" if k % 2 else None,
+                   "武汉市", "A轮", date(2022, 1, 1 + k % 28), 10 + k, 0.01, None, "是" if k % 3 else None,
+                   "未退出", 0, None])
+    path = tmp_path / "no-pandas.xlsx"
+    wb.save(path)
+    code = ("import sys, json\n"
+            "import importers.fastsheet as fs\n"
+            "fs.MIN_PART_BYTES = 0\n"
+            "from fundtrack.cli import main\n"
+            f"rc = main(['--db', {db_url!r}, 'import', {str(path)!r}, '--dry-run', '--json'])\n"
+            "sys.stderr.write(json.dumps({'rc': rc, 'pandas': 'pandas' in sys.modules}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    info = json.loads(out.stderr.strip().splitlines()[-1])
+    # The sheet names sub-funds the database doesn't hold: a rejected dry run, every row read
+    # all the same (one error per row, down to the last).
+    cells = [e["cell"] for e in json.loads(out.stdout)["errors"]]
+    assert info["rc"] == 1 and cells[-1] == "D1501" and len(cells) == 1500
+    assert info["pandas"] is False

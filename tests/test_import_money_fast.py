@@ -112,3 +112,78 @@ def test_writer_fen_vector_equals_per_value_conversion():
     assert _fen_vector(odd) is None
     assert _fen_vector(odd[:100]) is None  # small columns: per value
     assert _fen_vector([None] + odd[1:]) is None
+
+
+def test_vouched_columns_carry_their_fen():
+    """money_floats and records._with_fen hand the writer integer fen beside the Decimals
+    (parse.MoneyColumn): the same numbers Money's own rule stores, and the column is read-only."""
+    import random
+
+    import pytest
+
+    from importers.records import _with_fen
+    from importers.writer import _money_storage, _slice
+
+    class SQLite:
+        name = "sqlite"
+
+    per_value = _money_storage(SQLite())
+    rng = random.Random(8)
+    for factor in FACTORS:
+        bound = min(10 ** 9, int(2 ** 47 / float(factor)))  # within the fast path's range
+        values = [rng.randrange(-bound, bound) / 100 for _ in range(3000)]
+        out = parse.money_floats(values, factor)
+        assert isinstance(out, parse.MoneyColumn)
+        assert out.fen == [per_value(d) for d in out] == [int(exact(v, factor) * 100) for v in values]
+        part = _slice(out, 100, 2100)
+        assert isinstance(part, parse.MoneyColumn) and part.fen == out.fen[100:2100] and part == out[100:2100]
+        with pytest.raises(TypeError):
+            out[0] = Decimal(1)
+        with pytest.raises(TypeError):
+            out.append(Decimal(1))
+        assert type(list(out)) is list and type(out[:5]) is list  # copies are plain lists
+    assert not isinstance(parse.money_floats([1.0, 1.005] * 1500, Decimal(1)), parse.MoneyColumn)
+    zeros = [Decimal("0.00")] * 2500 + [Decimal("12.30"), Decimal("-4.05")] * 10
+    col = _with_fen(zeros)
+    assert col == zeros and col.fen == [per_value(d) for d in zeros]
+
+
+def test_big_sheet_stores_the_vouched_fen(engine, tmp_path, monkeypatch):
+    """End to end on a sheet past VECTOR_MIN rows: every stored amount equals Decimal(repr(v)) ×
+    10,000 to the fen, computed here; on SQLite the writer took the fen from the columns
+    (no big column went through its own Decimal → fen conversion)."""
+    import random
+    from datetime import date
+
+    from sqlalchemy import text
+
+    import importers.writer as writer
+    from fundtrack.uscc import make_uscc
+    from importers.pipeline import import_files
+    from tests.test_audit import G, S1
+    from tests.workbooks import write_workbook
+
+    rng = random.Random(21)
+    n = VECTOR_MIN + 300
+    amounts = [rng.randrange(1, 10 ** 8) / 100 for _ in range(n)]
+    values = [rng.randrange(1, 10 ** 8) / 100 for _ in range(n)]
+    rows = [[f"定额测试企业{k:05d}有限公司（虚构）", make_uscc(rng), S1[0], "集成电路", "武汉市洪山区", "A轮",
+             date(2021, 1 + k % 12, 1 + k % 28), amounts[k], 0.05, values[k], "是", "未退出", 0, None]
+            for k in range(n)]
+    f = write_workbook(tmp_path / "big.xlsx", guidance=[G], subs=[S1], investments=rows)
+    big_conversions = []
+    real = writer._fen_vector
+    monkeypatch.setattr(writer, "_fen_vector", lambda vals: big_conversions.append(len(vals)) or real(vals))
+    res = import_files(engine, [f])
+    assert res.ok, res.errors
+    wan = Decimal(10000)
+    with engine.connect() as c:
+        got = c.execute(text("select src_row, amount, fair_value, exit_proceeds from investment order by src_row")).all()
+    scale = Decimal(1) if engine.dialect.name == "sqlite" else Decimal(100)  # SQLite stores fen, PostgreSQL yuan
+    assert [r[0] for r in got] == list(range(2, n + 2))
+    for (row, amount, fair, proceeds), a, v in zip(got, amounts, values):
+        assert Decimal(amount) * scale == exact(a, wan) * 100, row
+        assert Decimal(fair) * scale == exact(v, wan) * 100, row
+        assert Decimal(proceeds) == 0
+    if engine.dialect.name == "sqlite":
+        assert not [k for k in big_conversions if k >= VECTOR_MIN]
