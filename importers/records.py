@@ -166,9 +166,9 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
         else:
             col = _column_values(rows, list(body), c)
         # The test runs once per distinct value that could pass it — found by one regex over
-        # the distinct texts joined by NUL — and positions only for the values that hit.
+        # the texts joined by NUL — and positions only for the values that hit.
         try:
-            hits = {v for v in _could_start_a_look(set(col)) if v[0] in tf or v[0].isspace() or (
+            hits = {v for v in _could_start_a_look(col) if v[0] in tf or v[0].isspace() or (
                 c == seq and v.strip().casefold() in _EXAMPLE)}
         except TypeError:  # unhashable cells: never from our readers, but stay safe
             hits = None
@@ -177,12 +177,14 @@ def _record_rows(rows: list[list], start: int, hidden: frozenset[int], probe: li
                 v[0] in tf or v[0].isspace() or (c == seq and v.strip().casefold() in _EXAMPLE)))
         elif hits:
             look.update(i for i, v in zip(body, col) if v.__class__ is str and v in hits)
-    for i, f in zip(body, firsts):
-        if f.__class__ is str and (f[:1] in _FOOTER_FIRST or f.isspace() or "单位" in f):
-            look.add(i)
+    footers = _could_be_a_footer(firsts)
+    if footers is None or footers:
+        for i, f in zip(body, firsts):
+            if f.__class__ is str and (f[:1] in _FOOTER_FIRST or f.isspace() or "单位" in f):
+                look.add(i)
     if not look:
-        kept = [i for i, f in zip(body, firsts) if f is not None]
-        return kept, [("row", k) for k in range(len(kept))]
+        kept = [i for i, f in zip(body, firsts) if f is not None] if None in firsts else list(body)
+        return kept, list(zip(repeat("row"), range(len(kept))))
     kept: list[int] = []
     events: list[tuple[str, int]] = []  # ("row", position in kept) | ("合计"/"小计", row index)
     for i, first in zip(body, firsts):
@@ -244,12 +246,36 @@ _FOOTER_FIRST = frozenset("注备说填制审复负单数资nN")
 _LOOK_FIRST = re.compile("\x00([合小总累示例样eEＥｅ\\s][^\x00]*)")
 
 
-def _could_start_a_look(values) -> list[str]:
-    texts = [v for v in values if v.__class__ is str and v]
-    joined = nul_joined(texts)
-    if joined is None:  # a text holds a NUL itself: test them all
-        return texts
-    return _LOOK_FIRST.findall("\x00" + joined)
+def _could_start_a_look(column) -> set[str]:
+    """The distinct texts of a column that _record_rows must look at more closely (a superset)."""
+    joined = _texts_joined(column)
+    if joined is None:
+        texts = {v for v in set(column) if v.__class__ is str and v}
+        joined = nul_joined(list(texts))
+        if joined is None:  # a text holds a NUL itself: test them all
+            return texts
+    return set(_LOOK_FIRST.findall("\x00" + joined))
+
+
+# First cells that could open a footnote (注：…), a unit note (单位：万元) or be white space:
+# a superset of _record_rows' own test, which then runs on these texts only.
+_FOOTER_LIKE = re.compile("\x00(?=[注备说填制审复负单数资nN\\s]|[^\x00]*单位)")
+
+
+def _could_be_a_footer(firsts: list) -> bool | None:
+    """Whether any row's first cell could be a footnote or unit note, by one regex over the
+    first cells joined; None when they aren't all texts (then each row is tested)."""
+    joined = _texts_joined(firsts)
+    return None if joined is None else _FOOTER_LIKE.search("\x00" + joined) is not None
+
+
+def _texts_joined(column) -> str | None:
+    """A column that holds only texts, NUL-joined as it is (no set, no filtering: a column of
+    100,000 distinct 序号 or names); None for any other column."""
+    try:
+        return nul_joined(column)
+    except TypeError:  # a number, a date, a blank row's None: not a column of texts only
+        return None
 
 
 def _check_columns(layout: Layout, problems: Problems) -> dict[str, Column]:

@@ -59,3 +59,30 @@ def test_valid_usccs_is_the_per_value_check():
         except CellError:
             same = False
         assert (v in got) == same, v
+
+
+# What a sheet's first cells and probe columns hold: totals, examples, footnotes, unit notes,
+# white space of every kind, NUL, numbers and blanks among the texts.
+_CELL_TEXT = st.lists(st.sampled_from(list("合小总累计示例样eEＥｅ注备说填制审复负单位数资nN表人 　\t\x1c\x85\u2028\x00测试1")),
+                      max_size=6).map("".join)
+_CELL = st.one_of(_CELL_TEXT, st.none(), st.floats(allow_nan=False), st.integers(0, 9))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_CELL, max_size=25))
+def test_joined_look_and_footer_scans_keep_every_row_the_loop_would(column):
+    """records._could_start_a_look and _could_be_a_footer (one regex over a NUL-joined column)
+    never miss a value the row-by-row tests of _record_rows would look at."""
+    from importers.records import _EXAMPLE, _FOOTER_FIRST, _TOTAL_FIRST, _could_be_a_footer, _could_start_a_look
+
+    candidates = _could_start_a_look(column)
+    for v in column:
+        if v.__class__ is str and v and (v[0] in _TOTAL_FIRST or v[0].isspace() or v.strip().casefold() in _EXAMPLE):
+            assert v in candidates, v
+    footer = _could_be_a_footer(column)
+    any_footer = any(f.__class__ is str and (f[:1] in _FOOTER_FIRST or f.isspace() or "单位" in f) for f in column)
+    assert footer is None or footer is any_footer or (footer and not any_footer)
+    if any_footer:
+        assert footer is not False
+    texts_only = all(v.__class__ is str for v in column)
+    assert (footer is None) is (not texts_only or any("\x00" in v for v in column))
