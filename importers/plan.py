@@ -270,8 +270,16 @@ class Planner:
         claimed: dict[int, object] = {}  # database company id → the CompanyIn that updates it
         defaults = _defaults(t, {})
         by_uscc, by_key = self.db.companies_by_uscc, self.db.companies_by_key
+        companies = self.e.companies
+        if self._none_stored(companies):
+            # A first import: all are fresh, as the loop below would find one by one — 50,000
+            # companies without a branch each.
+            self._all_fresh(companies)
+            self._fresh_companies(list(zip(companies, range(self._next, self._next - len(companies), -1))), defaults)
+            self._next -= len(companies)
+            return
         fresh: list = []  # companies the database knows by neither code nor name: inserted column-wise
-        for c in self.e.companies:
+        for c in companies:
             if c.name_key not in by_key and (not c.uscc or c.uscc not in by_uscc):
                 cid = self._temp()
                 fresh.append((c, cid))
@@ -332,6 +340,21 @@ class Planner:
             if c.uscc:
                 self.company_by_uscc[c.uscc] = cid
         self._fresh_companies(fresh, defaults)
+
+    def _none_stored(self, companies: list) -> bool:
+        """No company here is in the database, by name key or by code."""
+        return self.db.companies_by_key.keys().isdisjoint([c.name_key for c in companies]) and \
+            self.db.companies_by_uscc.keys().isdisjoint([c.uscc for c in companies if c.uscc])
+
+    def _all_fresh(self, companies: list) -> None:
+        """The fresh branch of _plan_companies for every company, in bulk: temporary ids in
+        order, the first company of a name key keeps the key, the last of a code the code."""
+        cids = range(self._next, self._next - len(companies), -1)
+        self.company_ids.update(zip(map(id, companies), cids))
+        by_key = dict(zip(reversed([c.name_key for c in companies]), reversed(cids)))
+        by_key.update(self.company_by_key)  # setdefault: a key already planned stays
+        self.company_by_key = by_key
+        self.company_by_uscc.update((c.uscc, cid) for c, cid in zip(companies, cids) if c.uscc)
 
     def _fresh_companies(self, fresh: list, defaults: dict) -> None:
         """New companies as column blocks (one per file), like investments: 50,000 companies

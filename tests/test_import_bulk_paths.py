@@ -86,3 +86,51 @@ def test_joined_look_and_footer_scans_keep_every_row_the_loop_would(column):
         assert footer is not False
     texts_only = all(v.__class__ is str for v in column)
     assert (footer is None) is (not texts_only or any("\x00" in v for v in column))
+
+
+def test_first_import_plans_companies_as_the_row_by_row_planner_does(new_db_url, tmp_path, monkeypatch):
+    """plan.Planner._all_fresh (no company of the files in the database: all planned at once)
+    gives what the per-company loop gives, on a file with repeated companies, one without
+    USCC, two spellings of one name and several rounds of one company."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from fundtrack.db import open_engine
+    from importers import plan
+    from importers.pipeline import import_files
+    from tests.test_audit import G, S1
+    from tests.test_import_messy import stored
+    from tests.workbooks import write_workbook
+
+    rng = random.Random(17)
+    codes = [make_uscc(rng) for _ in range(6)]
+    rows = [["甲科技有限公司（虚构）", codes[0], S1[0], "集成电路", "", "A轮", date(2022, 1, 3), 100, 0.1, 120, "是", "未退出", 0, None],
+            ["乙科技有限公司（虚构）", codes[1], S1[0], "", "武汉市", "A轮", date(2022, 2, 3), 200, 0.1, 0, "否", "未退出", 0, None],
+            ["甲科技有限公司（虚构）", codes[0], S1[0], "", "武汉市江夏区", "B轮", date(2023, 1, 3), 300, 0.1, 0, "是", "未退出", 0, None],
+            ["丙 科技有限公司(虚构)", None, S1[0], "光电子", "", "天使轮", date(2021, 5, 3), 50, 0.2, 0, "否", "未退出", 0, None],
+            ["丙科技有限公司（虚构）", codes[2], S1[0], "", "黄石市", "A轮", date(2022, 5, 3), 80, 0.2, 0, "否", "未退出", 0, None],
+            ["丁科技有限公司（虚构）", codes[3], S1[0], "生物医药", "孝感市", "A轮", date(2022, 6, 3), 90, 0.05, 0, "是", "未退出", 0, None]]
+    book = write_workbook(tmp_path / "plan.xlsx", guidance=[G], subs=[S1], investments=rows)
+    results = []
+    for at_once in (True, False):
+        paths = []
+        real = plan.Planner._none_stored
+        monkeypatch.setattr(plan.Planner, "_none_stored",
+                            lambda self, cs: paths.append(1) or (real(self, cs) if at_once else False))
+        engine = open_engine(new_db_url())
+        try:
+            res = import_files(engine, [book])
+            assert res.ok, res.errors
+            got = stored(engine)
+            with engine.connect() as c:
+                rows_ = [tuple(r) for r in c.execute(text(
+                    "select id, name, name_key, uscc, industry, registered_place, src_row from company order by id"))]
+                inv = [tuple(r) for r in c.execute(text(
+                    "select id, investor_id, company_id, round, src_row from investment order by id"))]
+            results.append((got["companies"], got["investments"], rows_, inv, res.counts))
+        finally:
+            engine.dispose()
+        assert paths  # the companies were planned through the branch under test
+    assert results[0] == results[1]
+    assert len(results[0][0]) == 4  # 甲, 乙, 丙 (two spellings, merged), 丁
