@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import getpass
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from importers.entities import Builder
 from importers.headers import HeaderMapping, find_layout, norm
 from importers.plan import Planner, load_state, make_plan
 from importers.problems import Problem, Problems
-from importers.read import ReadError, read_file
+from importers.read import ReadError, file_sha256, read_file
 from importers.records import SheetRecords, read_records
 from importers.writer import FileBatch, PlanWriter
 
@@ -53,6 +52,7 @@ class ImportOptions:
     progress: Progress = field(default_factory=Progress)
     display_names: list[str] | None = None  # names to record instead of the paths' names
     reader: Callable[..., list] | None = None  # read_file, or a read.Prefetch's read
+    digest: Callable[[Path], str] | None = None  # read.file_sha256, or a read.Prefetch's sha256
 
 
 @dataclass
@@ -92,14 +92,6 @@ def _actor() -> str:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
         return "unknown"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _counts(rec: SheetRecords) -> dict[str, int]:
@@ -177,7 +169,7 @@ def _import_files(engine: Engine, paths: list[str | Path], opts: ImportOptions |
     for p, shown in zip(paths, names):
         path = Path(p)
         sheets = read_sheets(path, shown, opts, sink)
-        sha = _sha256(path) if path.exists() else ""
+        sha = (opts.digest or file_sha256)(path) if path.exists() else ""
         files.append(FileBatch(shown, sha, sheets, {}))
     lap("read")
     opts.progress.stage("校验 checking", None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import re
@@ -445,6 +446,14 @@ def read_csv_rows(p: Path) -> list[list]:
     return rows
 
 
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 class Prefetch:
     """Reads files on a background thread, started before the caller's slow imports.
 
@@ -460,6 +469,23 @@ class Prefetch:
         self._results: list = [None] * len(self._jobs)
         self._ready = [threading.Event() for _ in self._jobs]
         threading.Thread(target=self._run, name="fundtrack-read", daemon=True).start()
+        # The batch's file digests too, on a thread of their own (hashlib releases the GIL):
+        # otherwise the pipeline reads and hashes each file again once the parse is over.
+        self._digests: dict[Path, str] = {}
+        self._hashed = threading.Thread(target=self._hash, name="fundtrack-sha256", daemon=True)
+        self._hashed.start()
+
+    def _hash(self) -> None:
+        for p, _ in self._jobs:
+            try:
+                self._digests[p] = file_sha256(p)
+            except OSError:
+                pass  # the reader reports an unreadable file; the pipeline hashes what it can
+
+    def sha256(self, path: str | Path) -> str:
+        self._hashed.join()
+        p = Path(path)
+        return self._digests.get(p) or file_sha256(p)
 
     def _run(self) -> None:
         for i, (p, d) in enumerate(self._jobs):
