@@ -97,7 +97,7 @@ def _ole_encrypted(p: Path) -> bool:
 def _check_zip(p: Path) -> None:
     try:
         z = zipfile.ZipFile(p)
-    except zipfile.BadZipFile:
+    except Exception:  # BadZipFile, or what a damaged directory raises on the way (an undecodable UTF-8 name…)
         _refuse("文件已损坏（zip 结构不完整，可能是下载或复制中断）",
                 "the file is damaged (incomplete zip structure; a download or copy may have been cut short)")
     with z:

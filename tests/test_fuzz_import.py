@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -46,16 +47,28 @@ def _assert_clean(engine, res):
 
 
 def _base_bytes() -> bytes:
+    """The workbook every byte-level mutation starts from — the same bytes on every run: openpyxl
+    stamps the time into docProps and each zip entry, which would make the derandomised examples
+    mutate different files from one minute to the next."""
     b = io.BytesIO()
     wb = Workbook()
     wb.remove(wb.active)
+    wb.properties.created = datetime(2026, 1, 1)
     for title, head, rows in (("引导基金", GUIDANCE_HEAD, [G]), ("子基金", SUB_HEAD, [S]), ("资金流水", FLOW_HEAD, [F])):
         ws = wb.create_sheet(title)
         ws.append(head)
         for i, r in enumerate(rows, 1):
             ws.append([i, *r])
     wb.save(b)
-    return b.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(b.getvalue())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets `modified` to now on save
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", body)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), body,
+                          compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 BASE = _base_bytes()
@@ -149,3 +162,19 @@ def test_amount_out_of_range_is_a_cell_error(tmp_path):
     assert [e.as_json("en")["cell"] for e in res.errors] == ["G2"]
     assert "out of range" in res.errors[0].as_json("en")["message"]
     engine.dispose()
+
+
+def test_zip_with_an_undecodable_file_name_is_refused(tmp_path_factory):
+    """A damaged directory entry flagged UTF-8 whose name isn't UTF-8 (the fuzzer found one:
+    zipfile raises UnicodeDecodeError, not BadZipFile) is refused as a damaged file."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/é.xml", "<x/>")  # a non-ASCII name: zipfile sets the UTF-8 flag
+    data = buf.getvalue().replace("é".encode(), b"\xc3\x28")  # same length, no longer UTF-8
+    path = tmp_path_factory.mktemp("bytes") / "bad-name.xlsx"
+    path.write_bytes(data)
+    engine = _engine(tmp_path_factory)
+    res = import_files(engine, [path], ImportOptions(dry_run=True))
+    engine.dispose()
+    assert [e.as_json("zh")["message"] for e in res.errors] == ["文件已损坏（zip 结构不完整，可能是下载或复制中断）"]
