@@ -33,6 +33,12 @@ def to_money(value) -> Decimal | None:
     return d.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def to_fen(value) -> int | None:
+    """An amount as integer fen (分), as SQLite stores it: to_money, times 100."""
+    d = to_money(value)
+    return None if d is None else int(d * 100)
+
+
 class Money(TypeDecorator):
     """NUMERIC(20,2) yuan; integer fen on SQLite."""
 
@@ -47,10 +53,9 @@ class Money(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        d = to_money(value)
         if dialect.name == "sqlite":
-            return int(d * 100)
-        return d
+            return to_fen(value)
+        return to_money(value)
 
     def process_result_value(self, value, dialect):
         if value is None:

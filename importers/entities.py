@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import repeat
-from operator import is_
 
 from fundtrack.money import ZERO
 from fundtrack.names import normalise_name, normalise_names
 
+from importers.parse import holds
 from importers.problems import Problems, cell_ref
 from importers.records import SheetRecords
 
@@ -130,12 +129,6 @@ FUND_COLUMNS_SUB = ("manager", "amac_code", "committed", "paid_in", "required_le
                     "focus", "region", "inception", "investment_period_end", "term_end", "status")
 MONEY_DEFAULT_ZERO = frozenset({"committed", "paid_in", "exit_proceeds"})
 INVESTMENT_COLUMNS = ("equity_share", "fair_value", "reinvest_flag", "exit_status", "exit_proceeds", "exited_on")
-
-
-def _has_none(col: list) -> bool:
-    """`None in col` by identity: `in` compares with ==, and Decimal == None goes through an
-    ABC isinstance check (numbers.Rational) — ~0.4 µs a value on a 100,000-row money column."""
-    return any(map(is_, col, repeat(None)))
 
 
 def _present(rec: SheetRecords, keys) -> list[str]:
@@ -369,7 +362,7 @@ class Builder:
 
     def _add_investment(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
         # Column-wise: a sheet may hold 100,000 rows. Per-row Python work is kept to resolving
-        # the company; checks are C-level scans (_has_none, min()) with a slow path
+        # the company; checks are C-level scans (parse.holds, min()) with a slow path
         # that only runs when something is actually wrong.
         val = rec.values
         if "company" not in val or "investor" not in val or "invested_on" not in val or "amount" not in val:
@@ -379,13 +372,13 @@ class Builder:
         self.learn_keys(companies)
         drop = set(rec.bad)
         for col in (companies, investors, dates, amounts):
-            if _has_none(col):
+            if holds(col, None):
                 for j, v in enumerate(col):
                     if v is None and j not in drop:
                         _require(rec, j, Src(rec, j, probs, file_idx))
                         drop.add(j)
         cols = _present(rec, INVESTMENT_COLUMNS)
-        if "exit_proceeds" in cols and _has_none(val["exit_proceeds"]):
+        if "exit_proceeds" in cols and holds(val["exit_proceeds"], None):
             val["exit_proceeds"] = [ZERO if v is None else v for v in val["exit_proceeds"]]
         for key, label, en in (("amount", "投资金额", "amount"), ("fair_value", "最新估值", "fair value"),
                                ("exit_proceeds", "退出金额", "exit proceeds")):
@@ -429,7 +422,7 @@ class Builder:
         values = {k: take(val[k]) for k in cols}
         values["amount"] = take(amounts)
         block = InvestmentBlock(rec, file_idx, probs, js, inv_keys, cos, rounds, take(dates), values)
-        if _has_none(cos):  # by identity: `in` would call the dataclass __eq__ 100,000 times
+        if holds(cos, None):
             block = _filter_block(block, [p for p, c in enumerate(cos) if c is not None])
         block = self._dedupe(block)
         if block.js:

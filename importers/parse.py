@@ -16,7 +16,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
-from operator import mul
+from operator import is_, mul
 
 from fundtrack.money import CENT
 from fundtrack.names import clean_display_name, normalise_name, nul_joined
@@ -150,6 +150,20 @@ class MoneyColumn(list):
 
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
     append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+
+def slice_column(col: list, a: int, b: int) -> list:
+    """col[a:b]; a MoneyColumn's slice keeps its fen alongside."""
+    if col.__class__ is MoneyColumn:
+        return MoneyColumn(col[a:b], col.fen[a:b])
+    return col[a:b]
+
+
+def holds(col, obj) -> bool:
+    """`obj in col` by identity: `in` compares with ==, and Decimal == None goes through an ABC
+    isinstance check (numbers.Rational) — ~0.4 µs a value on a 100,000-row money column — and a
+    dataclass's __eq__ is a Python call."""
+    return any(map(is_, col, repeat(obj)))
 
 
 def money_floats(values: list, factor: Decimal) -> list:

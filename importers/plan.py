@@ -274,9 +274,7 @@ class Planner:
         if self._none_stored(companies):
             # A first import: all are fresh, as the loop below would find one by one — 50,000
             # companies without a branch each.
-            self._all_fresh(companies)
-            self._fresh_companies(list(zip(companies, range(self._next, self._next - len(companies), -1))), defaults)
-            self._next -= len(companies)
+            self._fresh_companies(self._all_fresh(companies), defaults)
             return
         fresh: list = []  # companies the database knows by neither code nor name: inserted column-wise
         for c in companies:
@@ -346,15 +344,18 @@ class Planner:
         return self.db.companies_by_key.keys().isdisjoint([c.name_key for c in companies]) and \
             self.db.companies_by_uscc.keys().isdisjoint([c.uscc for c in companies if c.uscc])
 
-    def _all_fresh(self, companies: list) -> None:
+    def _all_fresh(self, companies: list) -> list[tuple]:
         """The fresh branch of _plan_companies for every company, in bulk: temporary ids in
-        order, the first company of a name key keeps the key, the last of a code the code."""
+        order, the first company of a name key keeps the key, the last of a code the code.
+        Returns (company, temporary id) pairs, as the loop collects them."""
         cids = range(self._next, self._next - len(companies), -1)
+        self._next -= len(companies)
         self.company_ids.update(zip(map(id, companies), cids))
         by_key = dict(zip(reversed([c.name_key for c in companies]), reversed(cids)))
         by_key.update(self.company_by_key)  # setdefault: a key already planned stays
         self.company_by_key = by_key
         self.company_by_uscc.update((c.uscc, cid) for c, cid in zip(companies, cids) if c.uscc)
+        return list(zip(companies, cids))
 
     def _fresh_companies(self, fresh: list, defaults: dict) -> None:
         """New companies as column blocks (one per file), like investments: 50,000 companies

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import hashlib
 import io
 import os
 import re
 import threading
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -444,6 +446,20 @@ def read_csv_rows(p: Path) -> list[list]:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return rows
+
+
+@contextmanager
+def collector_paused():
+    """The cyclic garbage collector off for an import, as it was after: a big one allocates
+    millions of objects, none in reference cycles, and the collector's full passes over them
+    (≈ 0.2 s on 100,000 rows) would find nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def file_sha256(path: Path) -> str:

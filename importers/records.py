@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
-from operator import is_, itemgetter
+from operator import itemgetter
 
-from fundtrack.money import CENT
+from fundtrack.money import CENT, to_fen
 from fundtrack.names import nul_joined
 
 from importers import parse
@@ -434,7 +434,7 @@ def _money_column(raw: list, unit: str | None):
         slow = _SLOW
         if len(raw) >= VECTOR_MIN and set(map(type, raw)) == {float}:
             out = parse.money_floats(raw, factor)
-            if any(map(is_, out, repeat(None))):  # by identity: Decimal == None is slow
+            if parse.holds(out, None):
                 out = [r if r is not None else
                        (Decimal(repr(v)) * factor).quantize(CENT, rounding=half_up) if -limit < v < limit else slow
                        for v, r in zip(raw, out)]
@@ -442,7 +442,7 @@ def _money_column(raw: list, unit: str | None):
             out = [(Decimal(repr(v)) * factor).quantize(CENT, rounding=half_up)
                    if v.__class__ is float and -limit < v < limit else slow for v in raw]
         errs = []
-        if any(map(is_, out, repeat(slow))):  # by identity (`in` would compare Decimals with ==)
+        if parse.holds(out, slow):
             for j, r in enumerate(out):
                 if r is slow:
                     r = one(raw[j])
@@ -453,7 +453,7 @@ def _money_column(raw: list, unit: str | None):
         done = out, errs
     if done is None:
         done = _by_distinct(raw, one)
-        if done is not None and not done[1] and len(raw) >= VECTOR_MIN and not any(map(is_, done[0], repeat(None))):
+        if done is not None and not done[1] and len(raw) >= VECTOR_MIN and not parse.holds(done[0], None):
             done = _with_fen(done[0]), done[1]
     out, errs = done if done is not None else _each(raw, one)
     no_unit = any(e is _NO_UNIT for _, e in errs)
@@ -465,7 +465,7 @@ def _money_column(raw: list, unit: str | None):
 def _with_fen(vals: list) -> parse.MoneyColumn:
     """A big column of amounts without blanks (Decimal yuan, to the fen, as `one` gives them)
     with its fen, worked out once per distinct amount: a column of zeros, a few round sums."""
-    fen = {d: int(d.scaleb(2)) for d in set(vals)}
+    fen = {d: to_fen(d) for d in set(vals)}
     return parse.MoneyColumn(vals, list(map(fen.__getitem__, vals)))
 
 

@@ -17,16 +17,16 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain, repeat
-from operator import is_, itemgetter
+from itertools import chain
+from operator import itemgetter
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,
                         update)
 
 from fundtrack.models import AuditLog, ImportBatch, ImportSheet, RowChange
-from fundtrack.money import Money, to_money
+from fundtrack.money import Money, to_fen, to_money
 
-from importers.parse import MoneyColumn
+from importers.parse import MoneyColumn, holds, slice_column
 from importers.plan import Plan, TablePlan
 from importers.problems import col_letter
 from importers.records import SheetRecords
@@ -343,7 +343,7 @@ class PlanWriter:
             if "company_id" in block:
                 block["company_id"] = list(map(self.company_map.get, block["company_id"], block["company_id"]))
             for k in range(0, n, CHUNK):
-                part = {c: _slice(v, k, k + CHUNK) for c, v in block.items()}
+                part = {c: slice_column(v, k, k + CHUNK) for c, v in block.items()}
                 self.ex.submit(*insert_sql(self.conn, table, part))
                 self._insert_changes(tp.table, part["id"])
                 if self.progress:
@@ -404,13 +404,6 @@ def write_plan(conn, plan: Plan, files: list[FileBatch], actor: str, kind: str =
     return w.finish()
 
 
-def _slice(col: list, a: int, b: int) -> list:
-    """col[a:b]; a MoneyColumn's slice keeps its fen alongside."""
-    if col.__class__ is MoneyColumn:
-        return MoneyColumn(col[a:b], col.fen[a:b])
-    return col[a:b]
-
-
 def _money_storage(dialect):
     """Money.process_bind_param's result, computed without its per-value overhead."""
     if dialect.name != "sqlite":
@@ -423,8 +416,8 @@ def _money_storage(dialect):
             i = int(q)
             if i == q:  # the amount was already whole fen (parse.money quantises): exact
                 return i
-            return int((q).to_integral_value(rounding=half_up))  # = int(to_money(d) * 100)
-        return int(to_money(d) * 100)
+            return int((q).to_integral_value(rounding=half_up))  # = to_fen(d)
+        return to_fen(d)
 
     return fen
 
@@ -487,7 +480,7 @@ def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[tuple]]
                 None if v is None else (i if v.__class__ is Decimal and (i := int(q := v.scaleb(2))) == q
                                         else conv(v)) for v in vals]
         elif conv is not None:
-            if any(map(is_, vals, repeat(None))):
+            if holds(vals, None):
                 vals = [None if v is None else conv(v) for v in vals]
             else:
                 vals = list(map(conv, vals))  # a column without blanks: one C-level pass

@@ -122,7 +122,8 @@ def test_vouched_columns_carry_their_fen():
     import pytest
 
     from importers.records import _with_fen
-    from importers.writer import _money_storage, _slice
+    from importers.parse import slice_column as _slice
+    from importers.writer import _money_storage
 
     class SQLite:
         name = "sqlite"
