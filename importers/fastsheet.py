@@ -137,10 +137,9 @@ def load_body(path: str, sheet: str, start: int, typed: set[int], width: int) ->
     height = table.num_rows
     if len(absolute) != table.num_columns or absolute != sorted(set(absolute)):
         raise NotFast("unexpected column layout")
-    cols: list[list] = [[""] * height for _ in range(max(width, absolute[-1] + 1 if absolute else 0))]
-    for c, arr in zip(absolute, table.columns):
-        cols[c] = _values(arr, pa, pc)
-    return cols
+    loaded = dict(zip(absolute, table.columns))
+    return [_values(loaded[c], pa, pc) if c in loaded else [""] * height
+            for c in range(max(width, absolute[-1] + 1 if absolute else 0))]
 
 
 def _values(arr, pa, pc) -> list:
