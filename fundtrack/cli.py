@@ -167,8 +167,10 @@ def entry() -> None:
     normal way (Textual restores the terminal in its own shutdown).
     """
     args = build_parser().parse_args()
+    # Commands may leave their data for the exit instead of freeing it (importers.cli).
+    args.process_ends = args.command in _FAST_EXIT_COMMANDS
     rc = _run(args)
-    if args.command not in _FAST_EXIT_COMMANDS:
+    if not args.process_ends:
         sys.exit(rc)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -100,12 +100,17 @@ def cmd_import(args) -> int:
     from importers.read import collector_paused
 
     # From here, not only in import_files: the prefetch builds the grid (1.5 M objects for
-    # 100,000 rows) before import_files is called.
-    with collector_paused():
-        return _import(args, list(args.files), mapping, lang)
+    # 100,000 rows) before import_files is called. When the process ends with the command
+    # (fundtrack.cli.entry), the collector stays off and the import's data is left for the exit.
+    ending = getattr(args, "process_ends", False)
+    with collector_paused(restore=not ending):
+        return _import(args, list(args.files), mapping, lang, _RETAINED if ending else None)
 
 
-def _import(args, files: list, mapping, lang: str) -> int:
+_RETAINED: list = []  # what an import leaves for the process's exit (ImportOptions.retain)
+
+
+def _import(args, files: list, mapping, lang: str, retain: list | None = None) -> int:
     from importers.read import Prefetch
 
     # Start parsing the workbooks now; the heavy imports and the schema check run meanwhile.
@@ -126,7 +131,7 @@ def _import(args, files: list, mapping, lang: str) -> int:
     try:
         res = import_files(engine, files, ImportOptions(unit=args.unit, mapping=mapping, dry_run=args.dry_run,
                                                         progress=progress, reader=prefetch.read,
-                                                        digest=prefetch.sha256))
+                                                        digest=prefetch.sha256, retain=retain))
     finally:
         progress.done()
         engine.dispose()

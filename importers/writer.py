@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain
 from operator import itemgetter
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,
@@ -136,7 +135,8 @@ class _Executor:
                         if isinstance(job, str):
                             cur.execute(job)
                         else:
-                            _insert_rows(cur, *job, per_statement=self._per_statement)
+                            for stmt, params in job:
+                                cur.execute(stmt, params)
                     finally:
                         cur.close()
             except BaseException as exc:  # re-raised in the caller's thread by drain()
@@ -144,10 +144,15 @@ class _Executor:
             finally:
                 self._jobs.task_done()
 
-    def submit(self, sql: str, rows: list[tuple] | None = None) -> None:
-        """An INSERT … VALUES for many rows (insert_sql's output), or one statement without
-        parameters (rows None)."""
-        self._jobs.put(sql if rows is None else (sql, rows))
+    def submit(self, sql: str, columns: list[list] | None = None) -> None:
+        """An INSERT … VALUES for rows given column-wise (insert_sql's output), or one statement
+        without parameters (columns None).
+
+        The statements' parameter lists are built here, in the caller's thread: this thread
+        then only binds and steps, and the import's tail — the INSERTs still queued once
+        planning has ended — is as short as it can be.
+        """
+        self._jobs.put(sql if columns is None else multi_row(sql, columns, self._per_statement))
 
     def drain(self) -> None:
         self._jobs.join()
@@ -164,6 +169,7 @@ BULK_INDEX_ROWS = 20_000  # rows loaded into an empty table above which its inde
 WRITE_SWITCH_INTERVAL = 0.0005  # seconds, sys.setswitchinterval while the executor thread runs
 CHUNK = 20_000  # rows per INSERT job: small enough to overlap conversion with the database
 ROWS_PER_STATEMENT = 500  # multi-row VALUES: ≤ 500 × 15 parameters, within PostgreSQL's 65,535
+DISTINCT_MIN = 2000  # values in a column above which each distinct one is converted once
 SQLITE_ROWS_PER_STATEMENT = 2000  # ≤ 30,000 parameters: SQLite ≥ 3.32 allows 32,766 (checked at run time)
 
 
@@ -180,27 +186,36 @@ def _rows_per_statement(dbapi, dialect_name: str) -> tuple[int, int]:
     return SQLITE_ROWS_PER_STATEMENT, limit
 
 
-def _insert_rows(cur, sql: str, rows: list[tuple], per_statement: tuple[int, int] = (ROWS_PER_STATEMENT, 65_535)
-                 ) -> None:
-    """`INSERT … VALUES (…), (…), …` with up to 2,000 rows a statement (SQLite; 500 elsewhere).
+def multi_row(sql: str, columns: list[list], per_statement: tuple[int, int] = (ROWS_PER_STATEMENT, 65_535)
+              ) -> list[tuple[str, list]]:
+    """`INSERT … VALUES (…), (…), …` statements of up to 2,000 rows (SQLite; 500 elsewhere), each
+    with its flat parameter list, for rows given as equally long columns.
 
     One executemany step per row would hand the GIL back and forth with the thread preparing
     the next table 100,000 times (each hand-over can wait out the switch interval); one
-    statement per 2,000 rows needs 50 hand-overs and lets SQLite insert in a tight C loop.
+    statement per 2,000 rows needs 50 hand-overs and lets SQLite insert in a tight C loop. The
+    parameters are laid out row after row by one strided slice assignment per column: no
+    tuple per row is ever made.
     """
-    if not rows:
-        return
+    width = len(columns)
+    height = len(columns[0]) if columns else 0
+    if not height:
+        return []
     head, _, one = sql.rpartition("VALUES ")
-    n = max(1, min(per_statement[0], per_statement[1] // max(1, len(rows[0]))))
+    n = max(1, min(per_statement[0], per_statement[1] // width))
     full = None
-    for k in range(0, len(rows), n):
-        chunk = rows[k:k + n]
-        if len(chunk) == n:
+    out = []
+    for k in range(0, height, n):
+        m = min(n, height - k)
+        flat = [None] * (m * width)
+        for i, col in enumerate(columns):
+            flat[i::width] = col[k:k + m]
+        if m == n:
             full = full or head + "VALUES " + ", ".join([one] * n)
-            stmt = full
+            out.append((full, flat))
         else:
-            stmt = head + "VALUES " + ", ".join([one] * len(chunk))
-        cur.execute(stmt, list(chain.from_iterable(chunk)))
+            out.append((head + "VALUES " + ", ".join([one] * m), flat))
+    return out
 
 
 class PlanWriter:
@@ -458,12 +473,36 @@ def _fen_vector(vals: list) -> list[int] | None:
     return n.astype(np.int64).tolist()
 
 
-def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[tuple]]:
-    """An INSERT for rows given column-wise, and its rows as driver-ready tuples.
+# Converters that give equal results for values that are equal as dict keys (True, 1, 1.0;
+# Decimal 1 and 1.00): only these may convert a column once per distinct value.
+_SAME_FOR_EQUAL_KEYS = (date.isoformat, float, int)
+
+
+def _converted(vals: list, conv) -> list:
+    """conv over a column, None kept as None."""
+    if len(vals) >= DISTINCT_MIN and conv in _SAME_FOR_EQUAL_KEYS:
+        try:
+            distinct = set(vals)
+        except TypeError:  # unhashable: per value
+            distinct = None
+        # Values equal as keys convert alike here (True and 1 → 1; Decimal 1 and 1.0 → 1.0).
+        if distinct is not None and len(distinct) * 4 <= len(vals):
+            table = {v: None if v is None else conv(v) for v in distinct}
+            return list(map(table.__getitem__, vals))
+    if holds(vals, None):
+        return [None if v is None else conv(v) for v in vals]
+    return list(map(conv, vals))  # a column without blanks: one C-level pass
+
+
+def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[list]]:
+    """An INSERT for rows given column-wise, and the columns' driver-ready values (multi_row
+    lays them out as the statements' parameters).
 
     SQLAlchemy's own executemany spends most of its time building and processing one parameter
-    dict per row; here each column's values go through that column's converter in one pass,
-    and the rows reach the driver (executemany) as tuples. The SQL names the model table's columns.
+    dict per row; here each column's values go through that column's converter in one pass
+    (once per distinct value where a big column repeats itself: dates, shares, flags), and the
+    rows reach the driver without a dict or a tuple per row. The SQL names the model table's
+    columns.
     """
     dialect = conn.dialect
     cols = [c.name for c in table.columns if c.name in columns]
@@ -480,16 +519,13 @@ def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[tuple]]
                 None if v is None else (i if v.__class__ is Decimal and (i := int(q := v.scaleb(2))) == q
                                         else conv(v)) for v in vals]
         elif conv is not None:
-            if holds(vals, None):
-                vals = [None if v is None else conv(v) for v in vals]
-            else:
-                vals = list(map(conv, vals))  # a column without blanks: one C-level pass
+            vals = _converted(vals, conv)
         values.append(vals)
     prep = dialect.identifier_preparer
     mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
     sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) "
            f"VALUES ({', '.join([mark] * len(cols))})")
-    return sql, list(zip(*values))
+    return sql, values
 
 
 def _finish_inserts(tp: TablePlan, id_map, fund_map, company_map, batch_ids) -> None:
