@@ -394,8 +394,11 @@ _SLOW = object()
 
 
 def _mostly_distinct(raw: list) -> bool:
+    """More than a quarter of the values distinct, judged on the first 2,000 (which path is
+    faster: both give the same result)."""
+    head = raw[:2000]
     try:
-        return len(set(raw)) * 4 > len(raw)
+        return len(set(head)) * 4 > len(head)
     except TypeError:
         return False
 

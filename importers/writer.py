@@ -319,7 +319,11 @@ class PlanWriter:
         """
         if not self.sqlite or n < BULK_INDEX_ROWS or self._next_id[table_name] != 1:
             return []
-        indexes = self._indexes.get(table_name) or []
+        # An index on batch_id alone stays: every row of the load carries one of this import's
+        # batch ids, in ascending order, so keeping it up to date is an append (cheaper than
+        # sorting it again afterwards).
+        kept = {ix.name for ix in self.tables[table_name].indexes if [c.name for c in ix.columns] == ["batch_id"]}
+        indexes = [(name, sql) for name, sql in self._indexes.get(table_name) or [] if name not in kept]
         for name, _sql in indexes:
             self.ex.submit(f'DROP INDEX "{name}"')
         return [sql for _name, sql in indexes]
