@@ -347,13 +347,19 @@ class Builder:
                           "a different code here")
                 return None
         if c is None:
-            c = self._new_company(nk, uscc, name, src)
+            return self._new_company(nk, uscc, name, src, industry, place)
         _describe(c, industry, place)
         return c
 
-    def _new_company(self, nk: str, uscc: str | None, name: str, src: Src) -> CompanyIn:
-        """A company not seen before, registered under its code and its name key."""
-        c = CompanyIn(nk, uscc, {"name": name}, src, name)
+    def _new_company(self, nk: str, uscc: str | None, name: str, src: Src, industry, place) -> CompanyIn:
+        """A company not seen before, registered under its code and its name key, described
+        by its first row (what _describe does for a company without a description yet)."""
+        values = {"name": name}
+        if industry is not None:
+            values["industry"] = industry
+        if place is not None:
+            values["registered_place"] = place
+        c = CompanyIn(nk, uscc, values, src, name, industry is not None and place is not None)
         self.e.companies.append(c)
         if uscc:
             self._company_by_uscc[uscc] = c
@@ -411,8 +417,7 @@ class Builder:
                     _describe(c, industry[p], place[p])
             elif c is None and uscc and (nk := keys.get(name)) is not None and nk not in by_name:
                 # New by code and by name (most rows of a big sheet): none of _company's lookups.
-                c = self._new_company(nk, uscc, name, Src(rec, js[p], probs, file_idx))
-                _describe(c, industry[p], place[p])
+                c = self._new_company(nk, uscc, name, Src(rec, js[p], probs, file_idx), industry[p], place[p])
             else:
                 c = self._company(name, uscc, Src(rec, js[p], probs, file_idx), industry[p], place[p])
             cos.append(c)

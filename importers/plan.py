@@ -360,12 +360,23 @@ class Planner:
     def _fresh_companies(self, fresh: list, defaults: dict) -> None:
         """New companies as column blocks (one per file), like investments: 50,000 companies
         without a dict per row. Their temporary ids go with them (`_temp_ids`)."""
-        by_file: dict[int, list] = {}
-        for c, cid in fresh:
-            by_file.setdefault(c.src.file_idx, []).append((c, cid))
-        for file_idx, group in by_file.items():
-            cs = [c for c, _ in group]
-            n = len(cs)
+        if not fresh:
+            return
+        companies, cids = zip(*fresh)
+        srcs = [c.src for c in companies]
+        files = [s.file_idx for s in srcs]
+        if files.count(files[0]) == len(files):  # one file (the usual case): no regrouping
+            groups = {files[0]: None}
+        else:
+            groups = {}
+            for p, f in enumerate(files):
+                groups.setdefault(f, []).append(p)
+        for file_idx, ps in groups.items():
+            if ps is None:
+                cs, ss, ids = companies, srcs, list(cids)
+            else:
+                cs, ss, ids = [companies[p] for p in ps], [srcs[p] for p in ps], [cids[p] for p in ps]
+            values = [c.values for c in cs]
             cols: dict[str, list] = {}
             for name in (c.name for c in Company.__table__.columns):
                 if name in ("id", "batch_id"):
@@ -375,16 +386,15 @@ class Planner:
                 elif name == "uscc":
                     cols[name] = [c.uscc for c in cs]
                 elif name == "src_sheet":
-                    cols[name] = [c.src.sheet.sheet[:120] for c in cs]
+                    cols[name] = [s.sheet.sheet[:120] for s in ss]
                 elif name == "src_row":
-                    cols[name] = [c.src.row for c in cs]
+                    cols[name] = [s.sheet.rows[s.j] for s in ss]  # Src.row, without a property call each
                 else:
                     default = defaults[name]
-                    cols[name] = [c.values.get(name, default) for c in cs]
-            self.plan.companies.blocks.append({"_file": file_idx, "_n": n, "_temp_ids": [cid for _, cid in group],
-                                               **cols})
-            for c in cs:
-                c.src.mark(2)
+                    cols[name] = [v.get(name, default) for v in values]
+            self.plan.companies.blocks.append({"_file": file_idx, "_n": len(cs), "_temp_ids": ids, **cols})
+            for s in ss:
+                s.sheet.outcome[s.j] = 2  # Src.mark(2): "added" outranks every other outcome
 
     def _plan_investments(self) -> None:
         """Column-wise: keys → stored rows in list comprehensions, inserts as column lists."""
