@@ -6,8 +6,9 @@ front (SQLite: max(id)+1…, safe under BEGIN IMMEDIATE; PostgreSQL: a block of 
 the table's sequence), so dependent rows can be built before anything is inserted.
 
 Every inserted or updated row gets batch_id/src_sheet/src_row and a RowChange: op `insert`
-with before = None, or op `update` with before = JSON of ALL the row's columns as they were
-(Decimal as a string of yuan, dates ISO, booleans, null) — `fundtrack undo` restores exactly that.
+(one line per run of consecutive new ids, row_id … last_row_id), or op `update` with before =
+JSON of ALL the row's columns as they were (Decimal as a string of yuan, dates ISO, booleans,
+null) — `fundtrack undo` restores exactly that.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, literal, null, select, text,
+from sqlalchemy import (Boolean, Date, DateTime, Float, Numeric, bindparam, func, insert, select, text,
                         update)
 
 from fundtrack.models import AuditLog, ImportBatch, ImportSheet, RowChange
@@ -291,22 +292,15 @@ class PlanWriter:
             "batch_id": list(batch_col), "table_name": [table_name] * n, "row_id": list(row_ids), "op": [op] * n,
             "before": list(befores)}))
 
-    def _insert_changes(self, table_name: str, ids: list[int]) -> None:
-        """RowChange op `insert` for rows just inserted with these ids: one INSERT … SELECT, run
-        by the database (no value crosses into Python). Under the write lock the new ids are
-        above every existing id, so the id range and this import's batches select exactly them."""
-        if not ids:
-            return
-        t = self.tables[table_name]
-        stmt = insert(RowChange.__table__).from_select(
-            ["batch_id", "table_name", "row_id", "op", "before"],
-            select(t.c.batch_id, literal(table_name), t.c.id, literal("insert"), null())
-            .where(t.c.id >= min(ids), t.c.id <= max(ids), t.c.batch_id.in_(self.batch_ids))
-            .order_by(t.c.id),
-        )
-        # Only integers and fixed words are inlined: safe as literals, and the executor thread
-        # runs it as plain SQL on the DB-API cursor.
-        self.ex.submit(str(stmt.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})))
+    def _insert_changes(self, table_name: str, ids: list[int], batches: list[int]) -> None:
+        """RowChange op `insert` for rows just inserted (ids, and each row's batch): one line
+        per run of consecutive ids of one batch — a bulk load's new ids are one run per file."""
+        runs = id_runs(ids, batches)
+        if runs:
+            k = len(runs)
+            self.ex.submit(*insert_sql(self.conn, RowChange.__table__, {
+                "batch_id": [r[0] for r in runs], "table_name": [table_name] * k, "row_id": [r[1] for r in runs],
+                "last_row_id": [r[2] for r in runs], "op": ["insert"] * k, "before": [None] * k}))
 
     def _defer_indexes(self, table_name: str, n: int) -> list[str]:
         """SQLite, a table still empty and a big load: drop its secondary indexes now and return
@@ -343,7 +337,7 @@ class PlanWriter:
         if tp.inserts:
             cols = [c.name for c in table.columns if c.name in tp.inserts[0]]
             self.ex.submit(*insert_sql(self.conn, table, {n: list(map(itemgetter(n), tp.inserts)) for n in cols}))
-            self._insert_changes(tp.table, [r["id"] for r in tp.inserts])
+            self._insert_changes(tp.table, [r["id"] for r in tp.inserts], [r["batch_id"] for r in tp.inserts])
             if self.progress:
                 self.progress(len(tp.inserts))
         start = len(tp.inserts)
@@ -364,9 +358,9 @@ class PlanWriter:
             for k in range(0, n, CHUNK):
                 part = {c: slice_column(v, k, k + CHUNK) for c, v in block.items()}
                 self.ex.submit(*insert_sql(self.conn, table, part))
-                self._insert_changes(tp.table, part["id"])
                 if self.progress:
                     self.progress(min(CHUNK, n - k))
+            self._insert_changes(tp.table, block["id"], block["batch_id"])
         for sql in recreate:
             self.ex.submit(sql)
         if tp.updates:
@@ -530,6 +524,23 @@ def insert_sql(conn, table, columns: dict[str, list]) -> tuple[str, list[list]]:
     sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) "
            f"VALUES ({', '.join([mark] * len(cols))})")
     return sql, values
+
+
+def id_runs(ids: list[int], batches: list[int]) -> list[tuple[int, int, int]]:
+    """(batch, first id, last id) for each run of consecutive ids of one batch, in order."""
+    if not ids:
+        return []
+    first, b = ids[0], batches[0]
+    n = len(ids)
+    if ids[-1] - first == n - 1 and batches.count(b) == n and ids == list(range(first, first + n)):
+        return [(b, first, ids[-1])]  # a block's new ids: one run (checked in C, not per id)
+    runs: list[list[int]] = []
+    for i, bid in zip(ids, batches):
+        if runs and runs[-1][0] == bid and runs[-1][2] == i - 1:
+            runs[-1][2] = i
+        else:
+            runs.append([bid, i, i])
+    return [tuple(r) for r in runs]
 
 
 def _finish_inserts(tp: TablePlan, id_map, fund_map, company_map, batch_ids) -> None:

@@ -104,3 +104,27 @@ def test_trace_names_file_sheet_and_cell(engine, db_url, tmp_path):
     co = json.loads(ft(db_url, "trace", "company", USCC[0], "--field", "registered_place", "--json").stdout)
     assert co["cells"]["registered_place"]["cell"] == "投资项目!F2"
     assert ft(db_url, "trace", "fund", "没有这个基金", check=False).returncode == 1
+
+
+def test_undo_refuses_a_later_change_inside_an_earlier_insert_run(engine, db_url, tmp_path):
+    """A bulk insert is recorded as runs of ids: a later update of any row inside a run — not
+    only its first — blocks the earlier batch's undo; undone in order, everything goes."""
+    rows = [[f"区间测试企业{k}有限公司（虚构）", USCC[k], S1[0], "集成电路", "武汉市", "A轮", date(2022, 5, 1 + k),
+             1000 + k, 0.1, 0, "", "未退出", 0, None] for k in range(3)]
+    empty = dump(engine)
+    ft(db_url, "import", write_workbook(tmp_path / "a.xlsx", guidance=[G], subs=[S1], investments=rows))
+    with engine.connect() as c:
+        runs = c.execute(text("select table_name, row_id, last_row_id from row_change "
+                              "where table_name = 'investment'")).all()
+    assert len(runs) == 1 and runs[0][2] - runs[0][1] == 2  # three investments, one line
+    changed = [list(r) for r in rows]
+    changed[1][7] = 9999  # the middle investment's amount
+    ft(db_url, "import", write_workbook(tmp_path / "b.xlsx", guidance=[G], subs=[S1], investments=changed))
+    first, second = [b["id"] for b in batches(db_url)]
+    before = dump(engine)
+    r = ft(db_url, "undo", first, check=False)
+    assert r.returncode == 1 and str(second) in r.stderr
+    assert dump(engine) == before
+    ft(db_url, "undo", second)
+    ft(db_url, "undo", first)
+    assert dump(engine) == empty

@@ -65,3 +65,30 @@ def test_sqlite_money_is_exact(engine):
         one = s.exec(select(Fund.committed).where(Fund.name_key == "f0")).one()[0]
     assert total == sum(vals)
     assert one == Decimal("12345678901.23")
+
+
+def test_insert_runs_survive_a_downgrade_and_old_lines_still_undo(engine, db_url, tmp_path):
+    """0002 records an insert as a run of ids. Downgraded to 0001 each run becomes one line per
+    row (what 0001's code undoes); upgraded again, those single-row lines undo as before."""
+    from alembic import command
+
+    from fundtrack.db import alembic_config
+    from tests.test_audit import G, I1, S1, batches, dump, ft
+    from tests.workbooks import write_workbook
+
+    empty = dump(engine)
+    ft(db_url, "import", write_workbook(tmp_path / "a.xlsx", guidance=[G], subs=[S1], investments=[I1]))
+    with engine.connect() as c:
+        n_rows = sum(c.execute(text(f"select count(*) from {t}")).scalar()
+                     for t in ("fund", "commitment", "company", "investment"))
+        n_lines = c.execute(text("select count(*) from row_change")).scalar()
+    assert n_lines < n_rows
+    command.downgrade(alembic_config(engine), "0001")
+    with engine.connect() as c:
+        lines = c.execute(text("select table_name, row_id, op from row_change order by id")).all()
+    assert len(lines) == n_rows and {op for _, _, op in lines} == {"insert"}
+    assert [t for t, _, _ in lines] == sorted((t for t, _, _ in lines),
+                                              key=["fund", "commitment", "company", "investment"].index)
+    command.upgrade(alembic_config(engine), "head")
+    ft(db_url, "undo", batches(db_url)[0]["id"])
+    assert dump(engine) == empty

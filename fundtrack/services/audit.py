@@ -53,6 +53,25 @@ def history(engine: Engine) -> list[dict]:
     return [dict(r) | {"created_at": r["created_at"].isoformat() if r["created_at"] else None} for r in rows]
 
 
+class _Touched:
+    """The rows a batch's changes name: single rows, and runs of inserted ids."""
+
+    def __init__(self, changes):
+        self.rows: set[tuple[str, int]] = set()
+        self.runs: dict[str, list[tuple[int, int]]] = {}
+        for c in changes:
+            if c["last_row_id"] is None:
+                self.rows.add((c["table_name"], c["row_id"]))
+            else:
+                self.runs.setdefault(c["table_name"], []).append((c["row_id"], c["last_row_id"]))
+
+    def meets(self, table: str, first: int, last: int | None) -> bool:
+        """Whether a change to table's rows first … last (last None: first alone) names one."""
+        last = first if last is None else last
+        return any((table, r) in self.rows for r in range(first, last + 1)) or \
+            any(a <= last and first <= b for a, b in self.runs.get(table, ()))
+
+
 def undo(engine: Engine, batch_id: int) -> dict:
     """Revert one batch exactly; returns counts per table. Raises UndoRefused with the reason."""
     with write_transaction(engine) as conn:
@@ -63,13 +82,13 @@ def undo(engine: Engine, batch_id: int) -> dict:
             raise UndoRefused(f"批次 {batch_id} 已撤销。 Batch {batch_id} is already undone.")
         changes = conn.execute(select(RowChange).where(RowChange.batch_id == batch_id)
                                .order_by(RowChange.id.desc())).mappings().all()
-        touched = {(c["table_name"], c["row_id"]) for c in changes}
+        touched = _Touched(changes)
         later = conn.execute(
-            select(RowChange.batch_id, RowChange.table_name, RowChange.row_id)
+            select(RowChange.batch_id, RowChange.table_name, RowChange.row_id, RowChange.last_row_id)
             .join(ImportBatch, ImportBatch.id == RowChange.batch_id)
             .where(RowChange.batch_id > batch_id, ImportBatch.status == "applied")
         ).all()
-        blockers = sorted({bid for bid, t, rid in later if (t, rid) in touched})
+        blockers = sorted({bid for bid, t, rid, last in later if touched.meets(t, rid, last)})
         if blockers:
             raise UndoRefused(
                 f"批次 {', '.join(map(str, blockers))} 在批次 {batch_id} 之后修改了同样的记录，请先撤销它们。"
@@ -81,8 +100,8 @@ def undo(engine: Engine, batch_id: int) -> dict:
                 t = TABLES[ch["table_name"]]
                 c = counts.setdefault(ch["table_name"], {"deleted": 0, "restored": 0})
                 if ch["op"] == "insert":
-                    conn.execute(t.delete().where(t.c.id == ch["row_id"]))
-                    c["deleted"] += 1
+                    last = ch["row_id"] if ch["last_row_id"] is None else ch["last_row_id"]
+                    c["deleted"] += conn.execute(t.delete().where(t.c.id.between(ch["row_id"], last))).rowcount
                 else:
                     before = json.loads(ch["before"])
                     values = {k: _restore_value(t.c[k], v) for k, v in before.items() if k in t.c and k != "id"}
