@@ -14,7 +14,6 @@ import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
-from itertools import chain
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,32 +21,56 @@ from hypothesis import strategies as st
 from importers import writer
 from importers.read import collector_paused
 
-_CELL = st.one_of(st.none(), st.integers(-10, 10), st.text(max_size=3))
+_CELL = st.one_of(st.none(), st.integers(-10, 10), st.text(max_size=3), st.booleans(), st.sampled_from([0.0, 1.0]),
+                  st.sampled_from([2 ** 63 - 1, -2 ** 63, 2 ** 63]))
 
 
 @st.composite
 def _columns(draw):
     width = draw(st.integers(1, 6))
     height = draw(st.integers(0, 40))
-    return [draw(st.lists(_CELL, min_size=height, max_size=height)) for _ in range(width)]
+    # Constant columns (one value in every row) are frequent: they are the ones inlined.
+    return [draw(st.lists(_CELL, min_size=height, max_size=height) | _CELL.map(lambda v: [v] * height))
+            for _ in range(width)]
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+def _rows_of(stmt: str, params: list, width: int) -> list[tuple]:
+    """The rows a multi-row INSERT stores: its literals where it has them, else the parameters."""
+    values = stmt.partition(" VALUES ")[2]
+    groups = values[1:-1].split("), (")
+    it = iter(params)
+    rows = []
+    for g in groups:
+        toks = g.split(", ")
+        assert len(toks) == width
+        rows.append(tuple(next(it) if t == "?" else None if t == "NULL" else int(t) for t in toks))
+    assert next(it, "end") == "end"  # every parameter used
+    return rows
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(_columns(), st.integers(1, 7), st.integers(1, 30))
 def test_multi_row_gives_the_rows_in_order_within_the_limits(columns, max_rows, max_params):
     width = len(columns)
     sql = f"INSERT INTO t ({', '.join(f'c{i}' for i in range(width))}) VALUES ({', '.join(['?'] * width)})"
-    one = f"({', '.join(['?'] * width)})"
     out = writer.multi_row(sql, columns, (max_rows, max_params))
-    # Row after row, each row's values in column order: what chaining the row tuples gives.
-    assert list(chain.from_iterable(p for _, p in out)) == list(chain.from_iterable(zip(*columns)))
+    got = [r for stmt, params in out for r in _rows_of(stmt, params, width)]
+    want = list(zip(*columns))
+    # The same rows in the same order, every value of the same type (a literal is only ever an
+    # int in 64 bits or NULL, where the column holds nothing else).
+    assert got == want and [list(map(type, r)) for r in got] == [list(map(type, r)) for r in want]
     for stmt, params in out:
-        head, _, values = stmt.partition(" VALUES ")
-        assert head == sql.partition(" VALUES ")[0]
-        groups = values.split(", (")
-        assert len(groups) * width == len(params) == values.count("?")
-        assert values == ", ".join([one] * len(groups))
-        assert len(groups) <= max_rows and (len(params) <= max_params or len(groups) == 1)
+        assert stmt.partition(" VALUES ")[0] == sql.partition(" VALUES ")[0]
+        rows = stmt.count("), (") + 1
+        assert rows <= max_rows and (len(params) <= max_params or rows == 1)
+
+
+def test_constant_integer_and_null_columns_are_written_into_the_statement():
+    sql = "INSERT INTO t (a, b, c, d, e) VALUES (?, ?, ?, ?, ?)"
+    cols = [[7] * 3, [None] * 3, ["x"] * 3, [True] * 3, [1, 1, 1.0]]
+    (stmt, params), = writer.multi_row(sql, cols, (10, 100))
+    assert stmt.endswith("VALUES (7, NULL, ?, ?, ?), (7, NULL, ?, ?, ?), (7, NULL, ?, ?, ?)")
+    assert params == ["x", True, 1, "x", True, 1, "x", True, 1.0]  # text, bools, mixed types: bound
 
 
 _REPEATED = st.lists(st.one_of(st.none(), st.booleans(), st.integers(0, 3), st.sampled_from([1.0, 0.5, 2.0]),
