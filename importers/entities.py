@@ -410,12 +410,12 @@ class Builder:
         industry, place = take(val.get("industry") or none), take(val.get("registered_place") or none)
         by_uscc, by_name, keys = self._company_by_uscc, self._company_by_name, self._keys
         cos: list = []
-        for p, (name, uscc) in enumerate(zip(names, usccs)):
+        for p, (name, uscc, nk) in enumerate(zip(names, usccs, map(keys.get, names))):
             c = by_uscc.get(uscc) if uscc else None
             if c is not None and c.raw_name == name:
                 if not c.complete:
                     _describe(c, industry[p], place[p])
-            elif c is None and uscc and (nk := keys.get(name)) is not None and nk not in by_name:
+            elif c is None and uscc and nk is not None and nk not in by_name:
                 # New by code and by name (most rows of a big sheet): none of _company's lookups.
                 c = self._new_company(nk, uscc, name, Src(rec, js[p], probs, file_idx), industry[p], place[p])
             else:
