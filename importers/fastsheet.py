@@ -32,6 +32,7 @@ import logging
 import re
 import zipfile
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Callable
 
 MIN_PART_BYTES = 2_000_000  # uncompressed sheet XML (≈ 3,000 rows) worth the two-step read
@@ -210,4 +211,34 @@ def read_big_sheet(path: str, z: zipfile.ZipFile, part: str, sheet: str,
     body = load_body(path, sheet, start, typed, max(map(len, head_rows)))
     width = len(body)
     top = [list(r) + [""] * (width - len(r)) for r in head_rows[:start]]
-    return top + list(zip(*body)), start, body, typed
+    return Grid(top, body), start, body, typed
+
+
+class Grid(Sequence):
+    """A big sheet's rows as calamine would give them — the head's rows (lists), then the
+    body's as tuples — with each body row made only when asked for. The importer reads a big
+    sheet column by column and looks at a few rows (totals, notes, the head): 100,000 row
+    tuples built up front would sit on the import's critical path unused."""
+
+    __slots__ = ("_head", "_body", "_len")
+
+    def __init__(self, head: list[list], body: list[list]):
+        self._head = head
+        self._body = body
+        self._len = len(head) + (len(body[0]) if body else 0)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("row index out of range")
+        h = len(self._head)
+        if i < h:
+            return self._head[i]
+        i -= h
+        return tuple(col[i] for col in self._body)

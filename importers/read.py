@@ -44,7 +44,7 @@ class ReadError(Exception):
 class RawSheet:
     file: str  # file name as shown in messages
     name: str  # sheet name (CSV: the file's stem)
-    rows: list[list]  # rows[0] is spreadsheet row 1; rows[i][0] is column A
+    rows: list[list]  # rows[0] is spreadsheet row 1; rows[i][0] is column A (a big sheet: fastsheet.Grid)
     hidden: frozenset[int] = frozenset()  # 1-based numbers of hidden rows
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None  # 0-based, inclusive
     from_csv: bool = False

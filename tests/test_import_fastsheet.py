@@ -294,3 +294,21 @@ def test_the_import_command_never_loads_pandas(db_url, tmp_path):
     cells = [e["cell"] for e in json.loads(out.stdout)["errors"]]
     assert info["rc"] == 1 and cells[-1] == "D1501" and len(cells) == 1500
     assert info["pandas"] is False
+
+
+def test_grid_gives_the_rows_the_transposed_body_would():
+    """fastsheet.Grid makes body rows on demand: every index, slice and negative index gives
+    what building all the row tuples up front gave."""
+    head = [["标题", "", ""], ["序号", "企业名称", "投资金额（万元）"]]
+    body = [[1.0, 2.0, 3.0, 4.0], ["甲", "乙", "", "丁"], [10.5, 20.0, 30.25, 0.0]]
+    built = head + list(zip(*body))
+    grid = fastsheet.Grid(head, body)
+    assert len(grid) == len(built) == 6
+    assert list(grid) == built and [grid[i] for i in range(-6, 6)] == [built[i] for i in range(-6, 6)]
+    for sl in (slice(None), slice(1, 4), slice(None, 200), slice(2, None, 2), slice(-3, None)):
+        assert grid[sl] == built[sl]
+    with pytest.raises(IndexError):
+        grid[6]
+    with pytest.raises(IndexError):
+        grid[-7]
+    assert len(fastsheet.Grid(head, [])) == 2
