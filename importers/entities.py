@@ -16,7 +16,7 @@ from decimal import Decimal
 from fundtrack.money import ZERO
 from fundtrack.names import normalise_name, normalise_names
 
-from importers.parse import holds
+from importers.parse import MoneyColumn, holds, plain
 from importers.problems import Problems, cell_ref
 from importers.records import SheetRecords
 
@@ -184,6 +184,7 @@ def _describe(c: CompanyIn, industry, place) -> None:
 
 def _filter_block(b: InvestmentBlock, keep: list[int]) -> InvestmentBlock:
     def pick(col):
+        col = plain(col)
         return [col[p] for p in keep]
 
     return InvestmentBlock(b.rec, b.file_idx, b.probs, pick(b.js), pick(b.investor), pick(b.company),
@@ -216,6 +217,12 @@ class Builder:
 
     def add(self, rec: SheetRecords, file_idx: int, probs: Problems) -> None:
         rec.outcome = [0] * len(rec.rows)
+        if rec.kind.key != "investment":
+            # Read row by row below: plain lists (a MoneyColumn's index is a Python call).
+            # Investments are read column-wise and keep their amounts as fen to the writer.
+            for k, v in rec.values.items():
+                if v.__class__ is MoneyColumn:
+                    rec.values[k] = v.values
         getattr(self, f"_add_{rec.kind.key}")(rec, file_idx, probs)
 
     # ---- funds
@@ -389,7 +396,8 @@ class Builder:
         for key, label, en in (("amount", "投资金额", "amount"), ("fair_value", "最新估值", "fair value"),
                                ("exit_proceeds", "退出金额", "exit proceeds")):
             col = val.get(key)
-            if col is not None and min(filter(None, col), default=ZERO) < 0:
+            if col is not None and (min(col.fen, default=0) < 0 if col.__class__ is MoneyColumn else
+                                    min(filter(None, col), default=ZERO) < 0):
                 for j, v in enumerate(col):
                     if v is not None and v < 0 and j not in drop:
                         _negative(Src(rec, j, probs, file_idx), key, label, en, v)
@@ -403,7 +411,10 @@ class Builder:
                 self.e.broken.add(usccs_all[j])
 
         def take(col):
-            return col if not drop else [col[j] for j in js]
+            if not drop:
+                return col
+            col = plain(col)
+            return [col[j] for j in js]
 
         none = [None] * n
         names, usccs = take(companies), take(val.get("uscc") or none)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
@@ -133,36 +134,74 @@ _FAST_LIMIT = float(2 ** 49)
 _FAST_TOLERANCE = 0.2
 
 
-class MoneyColumn(list):
-    """A column of Decimal yuan that also holds its values as integer fen (`fen`, a list of
-    int), made where money_floats vouched for every value. The SQLite writer stores fen: it
-    takes them from here instead of turning 100,000 Decimals back into numbers. Read-only,
-    so the two can never disagree; a copy or a slice is a plain list again."""
+class MoneyColumn(Sequence):
+    """A column of Decimal yuan held as integer fen (`fen`, a list of int), made where
+    money_floats vouched for every value, or by records for a big column without blanks.
 
-    __slots__ = ("fen",)
+    The Decimals are made on first use (`values`): a first import of a 100,000-row sheet
+    stores the fen (the SQLite writer takes them from here) and checks signs on them, and
+    never needs 200,000 Decimals at all. Read-only, so the two can never disagree; a slice or
+    a copy is a plain list of Decimals. Code that reads a column cell by cell takes `values`
+    (a list) first: each index here is a Python call.
+    """
 
-    def __init__(self, values: list, fen: list[int]):
-        super().__init__(values)
+    __slots__ = ("fen", "_values")
+
+    def __init__(self, values: list | None, fen: list[int]):
         self.fen = fen
+        self._values = values
 
-    def _read_only(self, *args, **kwargs):
-        raise TypeError("MoneyColumn is read-only")
+    @property
+    def values(self) -> list:
+        """The Decimals (yuan, two places, as `money` gives them), made once."""
+        v = self._values
+        if v is None:
+            v = self._values = list(map(Decimal.scaleb, map(Decimal, self.fen), repeat(-2)))
+        return v
 
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    def __len__(self) -> int:
+        return len(self.fen)
+
+    def __getitem__(self, i):
+        return self.values[i]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, MoneyColumn):
+            return self.fen == other.fen
+        if isinstance(other, list):
+            return self.values == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # a column, like a list
+
+    def __repr__(self) -> str:
+        return f"MoneyColumn({len(self.fen)} amounts)"
 
 
-def slice_column(col: list, a: int, b: int) -> list:
+def plain(col):
+    """A column as a list: a MoneyColumn's Decimals, anything else as it is."""
+    return col.values if col.__class__ is MoneyColumn else col
+
+
+def slice_column(col, a: int, b: int) -> list:
     """col[a:b]; a MoneyColumn's slice keeps its fen alongside."""
     if col.__class__ is MoneyColumn:
-        return MoneyColumn(col[a:b], col.fen[a:b])
+        return MoneyColumn(None if col._values is None else col._values[a:b], col.fen[a:b])
     return col[a:b]
 
 
 def holds(col, obj) -> bool:
     """`obj in col` by identity: `in` compares with ==, and Decimal == None goes through an ABC
     isinstance check (numbers.Rational) — ~0.4 µs a value on a 100,000-row money column — and a
-    dataclass's __eq__ is a Python call."""
+    dataclass's __eq__ is a Python call. A MoneyColumn holds Decimals only, none of them made
+    before it is read: nothing else can be among them."""
+    if col.__class__ is MoneyColumn:
+        if col._values is None or not isinstance(obj, Decimal):
+            return False
+        col = col._values
     return any(map(is_, col, repeat(obj)))
 
 
@@ -179,9 +218,9 @@ def money_floats(values: list, factor: Decimal) -> list:
         n = np.rint(x)
         ok = (np.abs(x - n) <= _FAST_TOLERANCE) & (np.abs(x) < _FAST_LIMIT) & ~((n == 0) & np.signbit(v))
     fen = np.where(ok, n, 0).astype(np.int64).tolist()
-    out = list(map(Decimal.scaleb, map(Decimal, fen), repeat(-2)))
     if ok.all():
-        return MoneyColumn(out, fen)
+        return MoneyColumn(None, fen)
+    out = MoneyColumn(None, fen).values
     for j in np.flatnonzero(~ok).tolist():
         out[j] = None
     return out

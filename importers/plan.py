@@ -23,7 +23,7 @@ from fundtrack.money import ZERO
 from fundtrack.names import normalise_name
 
 from importers.entities import Entities, Src
-from importers.parse import MoneyColumn
+from importers.parse import MoneyColumn, plain
 
 _USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
 
@@ -430,10 +430,11 @@ class Planner:
             rows = [existing.get(natural[p]) for p in fresh] if existing else [None] * len(fresh)
             ins = [p for p, r in zip(fresh, rows) if r is None]
             outcome = b.rec.outcome
+            columns = {k: plain(v) for k, v in b.values.items()} if any(r is not None for r in rows) else b.values
             for p, row in zip(fresh, rows):
                 if row is None:
                     continue
-                values = {k: v[p] for k, v in b.values.items()}
+                values = {k: v[p] for k, v in columns.items()}
                 changed = _diff(row, values)
                 if changed:
                     src = b.src(p)
@@ -448,7 +449,7 @@ class Planner:
                     return col if col.__class__ is MoneyColumn else list(col)
             else:
                 def pick(col):
-                    return list(map(col.__getitem__, ins))
+                    return list(map(plain(col).__getitem__, ins))
             cols: dict[str, list] = {}
             for name in (c.name for c in t.columns):
                 if name == "id":

@@ -556,7 +556,7 @@ def _check_totals(rec: SheetRecords, rows, events, fcols: dict[str, Column], pro
         return
     money = [(f, fcols[f.key]) for f in rec.kind.fields if f.type == MONEY and f.key in fcols and f.key in rec.units]
     for f, col in money:
-        vals = rec.values[f.key]
+        vals = parse.plain(rec.values[f.key])
         unit = rec.units[f.key]
         factor = parse.UNIT_FACTORS[unit]
         tol = factor / 100
