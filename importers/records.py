@@ -492,7 +492,8 @@ def _percent_column(raw: list) -> tuple[list, list]:
     if done is None:
         done = _column(raw, lambda v: _raise_cell_error(parts(v)))
     p, errs = done
-    points = any(x is not None and not x[1] and x[0] > 1 for x in set(p))
+    distinct = set(p)
+    points = any(x is not None and not x[1] and x[0] > 1 for x in distinct)
     places = parse.RATIO_PLACES
     hundred = Decimal(100)
 
@@ -503,11 +504,15 @@ def _percent_column(raw: list) -> tuple[list, list]:
             return None
         return y.quantize(places)
 
-    table = {x: share(x) for x in set(p) if x is not None}
-    out = [None if x is None else table[x] for x in p]
-    for j, (x, y) in enumerate(zip(p, out)):
-        if x is not None and y is None:
-            errs.append((j, CellError(f'"{raw[j]}" 不在 0–100% 之间', f'"{raw[j]}" is not between 0 and 100%')))
+    table = {x: share(x) for x in distinct if x is not None}
+    if None in distinct:
+        out = [None if x is None else table[x] for x in p]
+    else:
+        out = list(map(table.__getitem__, p))
+    if any(y is None for y in table.values()):  # a share outside 0–100% somewhere
+        for j, (x, y) in enumerate(zip(p, out)):
+            if x is not None and y is None:
+                errs.append((j, CellError(f'"{raw[j]}" 不在 0–100% 之间', f'"{raw[j]}" is not between 0 and 100%')))
     return out, errs
 
 
@@ -552,7 +557,7 @@ def _check_totals(rec: SheetRecords, rows, events, fcols: dict[str, Column], pro
     it up to the next total. Tolerance: 0.01 of the column's unit (the total may be rounded to
     two places in 万元 or 亿元).
     """
-    if not any(e[0] != "row" for e in events):
+    if len(events) == len(rec.rows):  # one ("row", …) event per record: no total row at all
         return
     money = [(f, fcols[f.key]) for f in rec.kind.fields if f.type == MONEY and f.key in fcols and f.key in rec.units]
     for f, col in money:
