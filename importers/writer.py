@@ -237,6 +237,8 @@ def _constant_literal(col: list, height: int) -> str | None:
     same int (not a bool, float or Decimal equal to it) that a bound parameter could carry
     (64 bits: SQLite would take a bigger literal as a REAL); else None."""
     v = col[0]
+    if col[-1] != v or col[height // 2] != v:  # most columns differ at once: no full scan
+        return None
     if v is None:
         return "NULL" if all(map(is_, col, repeat(None))) else None
     if v.__class__ is int and -2 ** 63 <= v < 2 ** 63 and col.count(v) == height and set(map(type, col)) == {int}:
