@@ -169,7 +169,14 @@ def entry() -> None:
     args = build_parser().parse_args()
     # Commands may leave their data for the exit instead of freeing it (importers.cli).
     args.process_ends = args.command in _FAST_EXIT_COMMANDS
-    rc = _run(args)
+    try:
+        rc = _run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`fundtrack history --json | head`): nothing wrong here. Output
+        # still buffered goes to /dev/null instead of a second traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rc = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
     if not args.process_ends:
         sys.exit(rc)
     sys.stdout.flush()

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# A default database left by an earlier version is brought up to this schema (a new one is
+# simply created): the commands refuse a database whose schema is behind.
+.venv/bin/fundtrack db upgrade
 .venv/bin/fundtrack demo
 mkdir -p out
 .venv/bin/fundtrack report --quarter "${QUARTER:-2026Q3}" -o "out/季度报告-${QUARTER:-2026Q3}.xlsx"

@@ -89,3 +89,20 @@ def test_read_only_is_accepted_with_or_without_the_tui_command():
     assert build_parser().parse_args(["tui", "--read-only"]).read_only is True
     assert build_parser().parse_args(["tui"]).read_only is False
     assert build_parser().parse_args([]).read_only is False
+
+
+def test_a_closed_pipe_is_not_a_traceback(engine, db_url):
+    """`fundtrack history --json | head`: the reader leaves before the output is written; the
+    console script stops quietly (exit 141, as for SIGPIPE) instead of printing a traceback."""
+    from tests.factories import make_small_portfolio
+
+    make_small_portfolio(engine)
+    code = "import sys; from fundtrack.cli import entry; sys.argv[0] = 'fundtrack'; entry()"
+    # print() output: our handler (141); Rich's tables: Rich's own handler (it exits with 1).
+    for args, rc in ((["history", "--json"], 141), (["summary", "--json"], 141), (["summary"], 1)):
+        p = subprocess.Popen([sys.executable, "-c", code, "--db", db_url, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()  # nobody reads: every write is a broken pipe
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=60) == rc, err
+        assert "Traceback" not in err and "Exception ignored" not in err, err
