@@ -148,8 +148,10 @@ def _values(arr, pa, pc) -> list:
     if pa.types.is_null(t):
         return [""] * len(arr)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        if len(arr) > 1000 and pc.count_distinct(arr.slice(0, 1000)).as_py() < 100:
-            return _through_dictionary(arr, pc)  # a few distinct texts: industries, rounds, 是/否
+        if len(arr) > 1000 and pc.count_distinct(arr.slice(0, 1000)).as_py() < 700:
+            # Texts that repeat (industries, rounds, 是/否; a company's name on each of its
+            # rows): one Python object per distinct text, shared by its cells.
+            return _through_dictionary(arr, pc)
         vals = arr.to_pylist()
         return _blank_nulls(vals) if arr.null_count else vals
     if pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_integer(t):
