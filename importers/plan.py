@@ -274,7 +274,7 @@ class Planner:
         if self._none_stored(companies):
             # A first import: all are fresh, as the loop below would find one by one — 50,000
             # companies without a branch each.
-            self._fresh_companies(self._all_fresh(companies), defaults)
+            self._fresh_companies(companies, self._all_fresh(companies), defaults)
             return
         fresh: list = []  # companies the database knows by neither code nor name: inserted column-wise
         for c in companies:
@@ -337,32 +337,37 @@ class Planner:
             self.company_by_key.setdefault(c.name_key, cid)
             if c.uscc:
                 self.company_by_uscc[c.uscc] = cid
-        self._fresh_companies(fresh, defaults)
+        if fresh:
+            cs, cids = zip(*fresh)
+            self._fresh_companies(list(cs), list(cids), defaults)
 
     def _none_stored(self, companies: list) -> bool:
         """No company here is in the database, by name key or by code."""
         return self.db.companies_by_key.keys().isdisjoint([c.name_key for c in companies]) and \
             self.db.companies_by_uscc.keys().isdisjoint([c.uscc for c in companies if c.uscc])
 
-    def _all_fresh(self, companies: list) -> list[tuple]:
+    def _all_fresh(self, companies: list) -> list[int]:
         """The fresh branch of _plan_companies for every company, in bulk: temporary ids in
         order, the first company of a name key keeps the key, the last of a code the code.
-        Returns (company, temporary id) pairs, as the loop collects them."""
-        cids = range(self._next, self._next - len(companies), -1)
+        Returns the companies' temporary ids, as the loop hands them out."""
+        cids = list(range(self._next, self._next - len(companies), -1))
         self._next -= len(companies)
         self.company_ids.update(zip(map(id, companies), cids))
         by_key = dict(zip(reversed([c.name_key for c in companies]), reversed(cids)))
         by_key.update(self.company_by_key)  # setdefault: a key already planned stays
         self.company_by_key = by_key
-        self.company_by_uscc.update((c.uscc, cid) for c, cid in zip(companies, cids) if c.uscc)
-        return list(zip(companies, cids))
+        usccs = [c.uscc for c in companies]
+        if None in usccs or "" in usccs:
+            self.company_by_uscc.update((u, cid) for u, cid in zip(usccs, cids) if u)
+        else:
+            self.company_by_uscc.update(zip(usccs, cids))
+        return cids
 
-    def _fresh_companies(self, fresh: list, defaults: dict) -> None:
+    def _fresh_companies(self, companies: list, cids: list[int], defaults: dict) -> None:
         """New companies as column blocks (one per file), like investments: 50,000 companies
         without a dict per row. Their temporary ids go with them (`_temp_ids`)."""
-        if not fresh:
+        if not companies:
             return
-        companies, cids = zip(*fresh)
         srcs = [c.src for c in companies]
         files = [s.file_idx for s in srcs]
         if files.count(files[0]) == len(files):  # one file (the usual case): no regrouping
@@ -373,7 +378,7 @@ class Planner:
                 groups.setdefault(f, []).append(p)
         for file_idx, ps in groups.items():
             if ps is None:
-                cs, ss, ids = companies, srcs, list(cids)
+                cs, ss, ids = companies, srcs, cids
             else:
                 cs, ss, ids = [companies[p] for p in ps], [srcs[p] for p in ps], [cids[p] for p in ps]
             values = [c.values for c in cs]
