@@ -31,8 +31,8 @@ import io
 import logging
 import re
 import zipfile
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Callable
 
 MIN_PART_BYTES = 2_000_000  # uncompressed sheet XML (≈ 3,000 rows) worth the two-step read

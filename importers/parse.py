@@ -156,7 +156,7 @@ class MoneyColumn(Sequence):
         """The Decimals (yuan, two places, as `money` gives them), made once."""
         v = self._values
         if v is None:
-            v = self._values = list(map(Decimal.scaleb, map(Decimal, self.fen), repeat(-2)))
+            v = self._values = _yuan(self.fen)
         return v
 
     def __len__(self) -> int:
@@ -179,6 +179,11 @@ class MoneyColumn(Sequence):
 
     def __repr__(self) -> str:
         return f"MoneyColumn({len(self.fen)} amounts)"
+
+
+def _yuan(fen: list[int]) -> list[Decimal]:
+    """Integer fen → Decimal yuan with two places (12345 → Decimal("123.45"))."""
+    return list(map(Decimal.scaleb, map(Decimal, fen), repeat(-2)))
 
 
 def plain(col):
@@ -220,7 +225,7 @@ def money_floats(values: list, factor: Decimal) -> list:
     fen = np.where(ok, n, 0).astype(np.int64).tolist()
     if ok.all():
         return MoneyColumn(None, fen)
-    out = MoneyColumn(None, fen).values
+    out = _yuan(fen)
     for j in np.flatnonzero(~ok).tolist():
         out[j] = None
     return out
